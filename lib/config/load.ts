@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { settingsSchema, type Settings } from './schema';
+import { decodeKey, isWeakKey, KEY_FIX_HINT } from './encryption-key';
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize: number }
+  | { kind: 'embedded'; dataDir: string };
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string | undefined;
+  /** Public base URL without a trailing slash, e.g. https://id.example.com */
+  issuer: string;
+  /** Cookies carry Secure unless the issuer is plain-HTTP localhost outside production. */
+  secureCookies: boolean;
+  dataDir: string;
+  database: DatabaseTarget;
+  encryption: { current: Buffer; old: Buffer[]; source: 'environment' | 'data-dir' };
+  logLevel: Settings['LOG_LEVEL'];
+  securityContact: string;
+  session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Optare cannot start: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  cwd?: string;
+  /** Outside production, create a key file in the data directory when none is configured. */
+  onGeneratedKey?: (file: string) => void;
+}
+
+const KEY_FILE = 'encryption.key';
+
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): Config {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const settings = parsed.data;
+  const production = settings.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const cwd = options.cwd ?? process.cwd();
+  const dataDir = path.resolve(cwd, settings.OPTARE_DATA_DIR);
+
+  const issuer = (settings.OPTARE_ISSUER ?? `http://localhost:${settings.PORT}`).replace(/\/+$/, '');
+  const issuerUrl = new URL(issuer);
+  if (issuerUrl.search || issuerUrl.hash || issuerUrl.username || issuerUrl.password) {
+    problems.push('OPTARE_ISSUER: must not contain a query, a fragment or credentials');
+  }
+  if (production && issuerUrl.protocol !== 'https:') {
+    problems.push(
+      `OPTARE_ISSUER: must be an https:// URL in production (got ${issuer}); set it to the public HTTPS address of Optare`,
+    );
+  }
+  const plainLocalhost =
+    issuerUrl.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuerUrl.hostname);
+  if (settings.OPTARE_SESSION_IDLE_TIMEOUT > settings.OPTARE_SESSION_MAX_AGE) {
+    problems.push('OPTARE_SESSION_IDLE_TIMEOUT: must not be longer than OPTARE_SESSION_MAX_AGE');
+  }
+
+  const encryption = resolveEncryptionKeys(settings, production, dataDir, problems, options);
+  if (problems.length > 0 || !encryption) throw new ConfigError(problems);
+
+  return {
+    production,
+    port: settings.PORT,
+    host: settings.OPTARE_HOST,
+    issuer,
+    secureCookies: !(plainLocalhost && !production),
+    dataDir,
+    database: settings.DATABASE_URL
+      ? { kind: 'postgres', url: settings.DATABASE_URL, poolSize: settings.OPTARE_DATABASE_POOL_SIZE }
+      : { kind: 'embedded', dataDir },
+    encryption,
+    logLevel: settings.LOG_LEVEL,
+    securityContact: settings.OPTARE_SECURITY_CONTACT,
+    session: {
+      idleTimeoutSeconds: settings.OPTARE_SESSION_IDLE_TIMEOUT,
+      maxAgeSeconds: settings.OPTARE_SESSION_MAX_AGE,
+    },
+  };
+}
+
+function resolveEncryptionKeys(
+  settings: Settings,
+  production: boolean,
+  dataDir: string,
+  problems: string[],
+  options: LoadOptions,
+): Config['encryption'] | null {
+  const old: Buffer[] = [];
+  for (const [index, text] of (settings.OPTARE_ENCRYPTION_KEYS_OLD ?? '').split(',').entries()) {
+    if (!text.trim()) continue;
+    const key = decodeKey(text);
+    if (!key) problems.push(`OPTARE_ENCRYPTION_KEYS_OLD: entry ${index + 1} is not 32 bytes in base64 or hex`);
+    else old.push(key);
+  }
+
+  if (settings.OPTARE_ENCRYPTION_KEY) {
+    const key = decodeKey(settings.OPTARE_ENCRYPTION_KEY);
+    if (!key) {
+      problems.push(`OPTARE_ENCRYPTION_KEY: must be 32 random bytes in base64 or hex; ${KEY_FIX_HINT}`);
+      return null;
+    }
+    if (isWeakKey(key)) {
+      problems.push(`OPTARE_ENCRYPTION_KEY: is weak (not random); ${KEY_FIX_HINT}`);
+      return null;
+    }
+    return { current: key, old, source: 'environment' };
+  }
+  if (production) {
+    problems.push(`OPTARE_ENCRYPTION_KEY: is required in production; ${KEY_FIX_HINT}`);
+    return null;
+  }
+  return { current: readOrCreateDevelopmentKey(dataDir, problems, options), old, source: 'data-dir' };
+}
+
+function readOrCreateDevelopmentKey(dataDir: string, problems: string[], options: LoadOptions): Buffer {
+  const file = path.join(dataDir, KEY_FILE);
+  if (fs.existsSync(file)) {
+    const key = decodeKey(fs.readFileSync(file, 'utf8'));
+    if (key) return key;
+    problems.push(`OPTARE_ENCRYPTION_KEY: the development key in ${file} is unreadable; delete it or set the variable`);
+    return Buffer.alloc(32);
+  }
+  const key = randomBytes(32);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  options.onGeneratedKey?.(file);
+  return key;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const duration = (fallback: string, min: number, max: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === null || seconds < min || seconds > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration such as 900, 15m, 8h or 7d, between ${min}s and ${max}s`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/**
+ * Every setting Optare reads from the environment, with its default. `.env.example` and the
+ * README's configuration table document the same list.
+ */
+export const settingsSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  OPTARE_HOST: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  OPTARE_ISSUER: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
+      .optional(),
+  ),
+  OPTARE_DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),
+  OPTARE_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  OPTARE_ENCRYPTION_KEYS_OLD: z.preprocess(emptyToUndefined, z.string().optional()),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  OPTARE_SECURITY_CONTACT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: address or an https:// URL')
+      .default('mailto:security@optare.one'),
+  ),
+  OPTARE_SESSION_IDLE_TIMEOUT: z.preprocess(emptyToUndefined, duration('8h', 60, 30 * 86400)),
+  OPTARE_SESSION_MAX_AGE: z.preprocess(emptyToUndefined, duration('7d', 300, 90 * 86400)),
+});
+
+export type Settings = z.output<typeof settingsSchema>;

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export const DEFAULT_MIGRATIONS_DIR = path.resolve(process.cwd(), 'prisma/migrations');
+const LOCK_KEY = 7_262_817_364; // pg_advisory_lock key: one migrator at a time across instances
+
+/** The committed migrations, in the order their folder names sort. */
+export function readMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8').replace(/\r\n/g, '\n');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, and records name and checksum.
+ * Refuses to run when an applied migration was edited or is unknown to this version.
+ */
+export async function migrate(url: string, migrations: Migration[] = readMigrations()): Promise<MigrateResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS "_optare_migrations" (
+      "name" text PRIMARY KEY,
+      "checksum" text NOT NULL,
+      "applied_at" timestamptz NOT NULL DEFAULT now()
+    )`);
+    const applied = await appliedChecksums(client);
+    verifyHistory(applied, migrations);
+    const done: string[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.name)) continue;
+      try {
+        await client.query('BEGIN');
+        await client.query(migration.sql);
+        await client.query('INSERT INTO "_optare_migrations" ("name", "checksum") VALUES ($1, $2)', [
+          migration.name,
+          migration.checksum,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`);
+      }
+      done.push(migration.name);
+    }
+    return { applied: done, alreadyApplied: migrations.length - done.length };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    await client.end();
+  }
+}
+
+/** Names of committed migrations the database has not applied yet (for readiness checks). */
+export async function pendingMigrations(
+  query: (sql: string) => Promise<Array<{ name: string }>>,
+  migrations: Migration[] = readMigrations(),
+): Promise<string[]> {
+  let rows: Array<{ name: string }>;
+  try {
+    rows = await query('SELECT "name" FROM "_optare_migrations"');
+  } catch {
+    return migrations.map((m) => m.name);
+  }
+  const applied = new Set(rows.map((row) => row.name));
+  return migrations.filter((m) => !applied.has(m.name)).map((m) => m.name);
+}
+
+async function appliedChecksums(client: pg.Client): Promise<Map<string, string>> {
+  const result = await client.query<{ name: string; checksum: string }>(
+    'SELECT "name", "checksum" FROM "_optare_migrations" ORDER BY "name"',
+  );
+  return new Map(result.rows.map((row) => [row.name, row.checksum]));
+}
+
+function verifyHistory(applied: Map<string, string>, migrations: Migration[]): void {
+  const known = new Map(migrations.map((m) => [m.name, m]));
+  for (const [name, checksum] of applied) {
+    const migration = known.get(name);
+    if (!migration) {
+      throw new MigrationError(
+        `The database has migration ${name}, which this version of Optare does not have. ` +
+          'It was migrated by a newer version: run that version, or restore a matching backup.',
+      );
+    }
+    if (migration.checksum !== checksum) {
+      throw new MigrationError(
+        `Migration ${name} was edited after it was applied (recorded checksum ${checksum.slice(0, 12)}…, ` +
+          `file now ${migration.checksum.slice(0, 12)}…). Applied migrations are immutable: restore the file ` +
+          'and put the change in a new migration (npm run db:migration -- <name>).',
+      );
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const root = import.meta.dirname;
+const shared = {
+  resolve: {
+    alias: {
+      '@': root,
+      'server-only': path.join(root, 'node_modules/server-only/empty.js'),
+    },
+  },
+};
+
+// Integration tests run once on an embedded PGlite and, when TEST_DATABASE_URL is set, once more
+// on that PostgreSQL server. Each test file gets a fresh database of its own.
+const databases = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { ...shared, test: { name: 'unit', include: ['lib/**/*.test.ts'] } },
+      ...databases.map((database) => ({
+        ...shared,
+        test: {
+          name: database,
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          env: { OPTARE_TEST_DB: database },
+          maxWorkers: 2,
+        },
+      })),
+    ],
+  },
+});
