@@ -74,21 +74,6 @@ export async function migrate(url: string, migrations: Migration[] = readMigrati
   }
 }
 
-/** Names of committed migrations the database has not applied yet (for readiness checks). */
-export async function pendingMigrations(
-  query: (sql: string) => Promise<Array<{ name: string }>>,
-  migrations: Migration[] = readMigrations(),
-): Promise<string[]> {
-  let rows: Array<{ name: string }>;
-  try {
-    rows = await query('SELECT "name" FROM "_optare_migrations"');
-  } catch {
-    return migrations.map((m) => m.name);
-  }
-  const applied = new Set(rows.map((row) => row.name));
-  return migrations.filter((m) => !applied.has(m.name)).map((m) => m.name);
-}
-
 async function appliedChecksums(client: pg.Client): Promise<Map<string, string>> {
   const result = await client.query<{ name: string; checksum: string }>(
     'SELECT "name", "checksum" FROM "_optare_migrations" ORDER BY "name"',

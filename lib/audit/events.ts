@@ -1,0 +1,32 @@
+/** Every audit event type, `noun.verb`. Add new ones here; nothing else may be recorded. */
+export const AUDIT_EVENT_TYPES = [
+  'user.created',
+  'user.disabled',
+  'user.enabled',
+  'auth.sign_in',
+  'auth.sign_out',
+  'session.expired',
+  'session.revoked',
+  'settings.changed',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+export type AuditOutcome = 'success' | 'failure';
+
+/** Who and where: taken from the request (or the CLI) and stored with every event. */
+export interface AuditContext {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  actorUserId?: string | null;
+  /** What the event is about, e.g. a user id or an email that was tried. */
+  subject?: string | null;
+  /** Small, secret-free facts: a failure reason, the method used. */
+  details?: Record<string, string | number | boolean | null | string[]>;
+  context: AuditContext;
+}

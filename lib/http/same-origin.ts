@@ -1,0 +1,30 @@
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface OriginCheckInput {
+  method: string;
+  origin: string | null;
+  secFetchSite: string | null;
+  host: string | null;
+  issuer: string;
+}
+
+/**
+ * CSRF defence for cookie-authenticated, state-changing requests: the browser must say the
+ * request comes from Optare's own origin. `Origin` is sent by every current browser on POST;
+ * when it is absent, `Sec-Fetch-Site` must say same-origin. Requests with neither (curl,
+ * server-to-server) carry no browser cookies an attacker could ride, so they are allowed.
+ */
+export function isCrossSiteWrite({ method, origin, secFetchSite, host, issuer }: OriginCheckInput): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase())) return false;
+  if (origin !== null) {
+    if (origin === 'null') return true;
+    const allowed = new Set([new URL(issuer).origin]);
+    if (host) {
+      allowed.add(`http://${host}`);
+      allowed.add(`https://${host}`);
+    }
+    return !allowed.has(origin);
+  }
+  if (secFetchSite !== null) return secFetchSite !== 'same-origin' && secFetchSite !== 'none';
+  return false;
+}

@@ -1,0 +1,43 @@
+export interface SecurityHeaderOptions {
+  nonce: string;
+  /** HSTS and upgrade-insecure-requests are sent only when the issuer is HTTPS. */
+  https: boolean;
+  /** Next.js development mode needs 'unsafe-eval' for its React refresh runtime. */
+  dev?: boolean;
+  /** Extra form-action sources, e.g. a client's redirect URI origin after consent. */
+  formActions?: string[];
+}
+
+export function contentSecurityPolicy({ nonce, https, dev, formActions = [] }: SecurityHeaderOptions): string {
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    ["form-action 'self'", ...formActions].join(' '),
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    ...(https ? ['upgrade-insecure-requests'] : []),
+  ];
+  return directives.join('; ');
+}
+
+/** Every response carries these; proxy.ts applies them. */
+export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(options),
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Permissions-Policy':
+      'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), ' +
+      'publickey-credentials-get=(self), publickey-credentials-create=(self)',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    ...(options.https ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {}),
+  };
+}

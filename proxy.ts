@@ -1,0 +1,48 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { randomBytes } from 'node:crypto';
+import { securityHeaders } from './lib/http/security-headers';
+import { isCrossSiteWrite } from './lib/http/same-origin';
+import { getConfig } from './lib/config';
+
+/** Paths whose POSTs come from other sites by design (OAuth back-channel endpoints, later). */
+const CROSS_ORIGIN_WRITES: RegExp[] = [];
+
+/**
+ * Runs before every request: refuses cross-site writes, and puts a fresh CSP nonce and the
+ * security headers on every response (pages, route handlers, static files and errors alike).
+ */
+export function proxy(request: NextRequest) {
+  const config = getConfig();
+  const nonce = randomBytes(16).toString('base64');
+  const headers = securityHeaders({
+    nonce,
+    https: config.issuer.startsWith('https://'),
+    dev: process.env.NODE_ENV === 'development',
+  });
+
+  const { pathname } = request.nextUrl;
+  if (
+    !CROSS_ORIGIN_WRITES.some((pattern) => pattern.test(pathname)) &&
+    isCrossSiteWrite({
+      method: request.method,
+      origin: request.headers.get('origin'),
+      secFetchSite: request.headers.get('sec-fetch-site'),
+      host: request.headers.get('host'),
+      issuer: config.issuer,
+    })
+  ) {
+    const refused = NextResponse.json(
+      { error: 'cross_site_request', message: 'This request came from another site and was refused.' },
+      { status: 403 },
+    );
+    for (const [name, value] of Object.entries(headers)) refused.headers.set(name, value);
+    return refused;
+  }
+
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set('content-security-policy', headers['Content-Security-Policy']!);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}

@@ -1,0 +1,7 @@
+// `npm start`: builds Optare on first start (or after its sources changed), then runs it.
+import { ensureBuild } from './ensure-build.mjs';
+
+await ensureBuild();
+await import('./register-server.mjs');
+const { main } = await import('../lib/server/main.ts');
+await main({ dev: false });
