@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from './client';
+import type { DbClient } from './users';
 import type { Bytes } from '../crypto/hash';
 
 export interface NewSession {
@@ -38,8 +39,8 @@ export async function deleteSessionByTokenHash(tokenHash: Bytes) {
   return (await deleteSession(session.id)) ? session : null;
 }
 
-export async function deleteUserSessions(userId: string, exceptId?: string): Promise<number> {
-  const { count } = await db().session.deleteMany({
+export async function deleteUserSessions(userId: string, exceptId?: string, client: DbClient = db()): Promise<number> {
+  const { count } = await client.session.deleteMany({
     where: { userId, ...(exceptId ? { id: { not: exceptId } } : {}) },
   });
   return count;

@@ -1,0 +1,112 @@
+import 'server-only';
+import { getConfig } from '../config';
+import { randomToken } from '../crypto/random';
+import { sha256 } from '../crypto/hash';
+import { deleteSession, deleteSessionByTokenHash, findSessionByTokenHash, insertSession, touchSession } from '../db/sessions';
+import { recordAuditEvent } from '../audit/record';
+import type { AuditContext } from '../audit/events';
+
+/** Sliding the idle expiry costs a write; do it at most once a minute per session. */
+const TOUCH_INTERVAL_MS = 60_000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface ActiveSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  amr: string[];
+  user: { id: string; email: string; name: string; isAdmin: boolean };
+}
+
+export interface SessionCookie {
+  name: string;
+  options: { httpOnly: true; secure: boolean; sameSite: 'lax'; path: '/' };
+}
+
+/**
+ * `__Host-` binds the cookie to this exact host over HTTPS. Browsers refuse that prefix without
+ * Secure, so on plain-HTTP localhost in development the cookie is named without it.
+ */
+export function sessionCookie(): SessionCookie {
+  const secure = getConfig().secureCookies;
+  return {
+    name: secure ? '__Host-optare_session' : 'optare_session',
+    options: { httpOnly: true, secure, sameSite: 'lax', path: '/' },
+  };
+}
+
+/** Starts a session: a new random 256-bit token for the browser; only its SHA-256 is stored. */
+export async function createSession(userId: string, amr: string[], context: AuditContext, now = new Date()) {
+  const { session } = getConfig();
+  const token = randomToken(32);
+  const created = await insertSession({
+    tokenHash: sha256(token),
+    userId,
+    idleExpiresAt: new Date(now.getTime() + session.idleTimeoutSeconds * 1000),
+    absoluteExpiresAt: new Date(now.getTime() + session.maxAgeSeconds * 1000),
+    ip: context.ip,
+    userAgent: context.userAgent?.slice(0, 512) ?? null,
+    amr,
+  });
+  return { token, sessionId: created.id };
+}
+
+/**
+ * The session a cookie token stands for, or null. Expired sessions and sessions of disabled
+ * users are deleted on sight and audited; a live one has its idle expiry slid forward.
+ */
+export async function validateSessionToken(
+  token: string | undefined,
+  context: AuditContext,
+  now = new Date(),
+): Promise<ActiveSession | null> {
+  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  const session = await findSessionByTokenHash(sha256(token));
+  if (!session) return null;
+
+  const expired = session.idleExpiresAt <= now || session.absoluteExpiresAt <= now;
+  if (expired || session.user.disabledAt) {
+    if (await deleteSession(session.id)) {
+      await recordAuditEvent({
+        type: expired ? 'session.expired' : 'session.revoked',
+        outcome: 'success',
+        actorUserId: session.userId,
+        subject: session.id,
+        details: expired
+          ? { reason: session.absoluteExpiresAt <= now ? 'absolute_timeout' : 'idle_timeout' }
+          : { reason: 'user_disabled' },
+        context,
+      });
+    }
+    return null;
+  }
+
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    const idle = getConfig().session.idleTimeoutSeconds * 1000;
+    const next = new Date(Math.min(now.getTime() + idle, session.absoluteExpiresAt.getTime()));
+    await touchSession(session.id, now, next);
+  }
+  const { user } = session;
+  return {
+    id: session.id,
+    userId: session.userId,
+    createdAt: session.createdAt,
+    amr: session.amr,
+    user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+  };
+}
+
+/** Ends the session a token stands for (sign-out). Returns whether there was one. */
+export async function endSession(token: string | undefined, context: AuditContext): Promise<boolean> {
+  if (!token || !TOKEN_PATTERN.test(token)) return false;
+  const ended = await deleteSessionByTokenHash(sha256(token));
+  if (!ended) return false;
+  await recordAuditEvent({
+    type: 'auth.sign_out',
+    outcome: 'success',
+    actorUserId: ended.userId,
+    subject: ended.id,
+    context,
+  });
+  return true;
+}

@@ -1,0 +1,100 @@
+import 'server-only';
+import { db } from './client';
+import type { Prisma } from './generated/client';
+import type { Bytes } from '../crypto/hash';
+
+/** The database or a caller's transaction: an event recorded through a transaction commits with it. */
+export type AuditWriter = Pick<Prisma.TransactionClient, '$queryRaw'>;
+
+export interface NewAuditEventRow {
+  createdAt: Date;
+  type: string;
+  actorUserId: string | null;
+  subject: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  outcome: string;
+  /** Serialised once by the caller, so the stored JSON is exactly what was hashed. */
+  detailsJson: string;
+  /** SHA-256 of the event's canonical content; the chain hash is computed from it in SQL. */
+  contentHash: Bytes;
+}
+
+export interface AppendedAuditEvent {
+  seq: bigint;
+  hash: Bytes;
+}
+
+export interface StoredAuditEvent {
+  seq: bigint;
+  createdAt: Date;
+  type: string;
+  actorUserId: string | null;
+  subject: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  outcome: string;
+  details: Prisma.JsonValue;
+  prevHash: Bytes;
+  hash: Bytes;
+}
+
+export interface AuditChainHeadRow {
+  seq: bigint;
+  hash: Bytes;
+  prevHash: Bytes;
+}
+
+/**
+ * Appends one event in a single statement: advancing the chain head and inserting the row happen
+ * together, and the head's row lock makes concurrent appenders (in this process or in another
+ * Optare instance on the same PostgreSQL) take the next sequence number one after the other.
+ * hash = SHA-256(prev_hash || seq as 8 bytes big-endian || content hash).
+ */
+export async function appendAuditEvent(row: NewAuditEventRow, client: AuditWriter = db()): Promise<AppendedAuditEvent> {
+  const appended = await client.$queryRaw<AppendedAuditEvent[]>`
+    WITH head AS (
+      UPDATE "audit_chain_head"
+      SET "seq" = "seq" + 1,
+          "prev_hash" = "hash",
+          "hash" = sha256("hash" || int8send("seq" + 1) || ${row.contentHash}::bytea)
+      WHERE "id" = 1
+      RETURNING "seq", "prev_hash", "hash"
+    )
+    INSERT INTO "audit_events"
+      ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
+       "outcome", "details", "prev_hash", "hash")
+    SELECT head."seq", ${row.createdAt}::timestamptz, ${row.type}, ${row.actorUserId}::uuid, ${row.subject},
+           ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.detailsJson}::jsonb,
+           head."prev_hash", head."hash"
+    FROM head
+    RETURNING "seq", "hash"`;
+  const first = appended[0];
+  if (!first) throw new Error('audit_chain_head is missing: the database was not migrated');
+  return first;
+}
+
+/** Up to `limit` events with seq in (afterSeq, throughSeq], oldest first: keyset pagination. */
+export function readAuditEventsBatch(afterSeq: bigint, throughSeq: bigint, limit: number): Promise<StoredAuditEvent[]> {
+  return db().auditEvent.findMany({
+    where: { seq: { gt: afterSeq, lte: throughSeq } },
+    orderBy: { seq: 'asc' },
+    take: limit,
+  });
+}
+
+/** The lowest seq above `seq`, if any event lies beyond it. */
+export async function findAuditSeqAfter(seq: bigint): Promise<bigint | null> {
+  const next = await db().auditEvent.findFirst({
+    where: { seq: { gt: seq } },
+    orderBy: { seq: 'asc' },
+    select: { seq: true },
+  });
+  return next?.seq ?? null;
+}
+
+export function readAuditChainHead(): Promise<AuditChainHeadRow | null> {
+  return db().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true, prevHash: true } });
+}

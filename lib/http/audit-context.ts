@@ -1,0 +1,10 @@
+import type { AuditContext } from '../audit/events';
+
+/** Who is calling, from the headers Optare's server stamped on the request (never the client's). */
+export function auditContextFrom(headers: Headers): AuditContext {
+  return {
+    ip: headers.get('x-optare-client-ip'),
+    userAgent: headers.get('user-agent')?.slice(0, 512) ?? null,
+    requestId: headers.get('x-request-id'),
+  };
+}

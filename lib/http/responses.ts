@@ -1,0 +1,25 @@
+import type { FieldErrors } from '../validation/account';
+import { isCrossSiteWrite } from './same-origin';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** The one error shape of Optare's own JSON API (OAuth endpoints use RFC 6749's instead). */
+export function jsonError(status: number, error: string, message: string, fieldErrors?: FieldErrors): Response {
+  return Response.json({ error, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status, headers: NO_STORE });
+}
+
+export function jsonOk(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: NO_STORE });
+}
+
+/** Route handlers check the origin themselves too: proxy.ts must never be the only guard. */
+export function crossSiteRefusal(request: Request, issuer: string): Response | null {
+  const cross = isCrossSiteWrite({
+    method: request.method,
+    origin: request.headers.get('origin'),
+    secFetchSite: request.headers.get('sec-fetch-site'),
+    host: request.headers.get('host'),
+    issuer,
+  });
+  return cross ? jsonError(403, 'cross_site_request', 'This request came from another site and was refused.') : null;
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { codePointLength, hasUnsafeCharacters } from './text';
+
+/**
+ * The sign-up and sign-in forms' schemas. The browser validates with them through
+ * react-hook-form, and the route handlers validate the same way before anything else runs;
+ * the server adds what the browser cannot check (the common-password list).
+ */
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+export const EMAIL_MAX = 254;
+export const NAME_MAX = 100;
+
+// ASCII-only addresses: one dot-atom local part, a domain of LDH labels with a dot. Unicode
+// addresses are refused on purpose: homoglyphs (Cyrillic "а" for "a") would otherwise give two
+// accounts that look identical.
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Trims and lower-cases; the stored and compared form of every address. */
+export function normalizeEmail(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+/** NFKC per NIST SP 800-63B so that visually equal passwords typed on different keyboards match. */
+export function normalizePassword(value: string): string {
+  return value.normalize('NFKC');
+}
+
+export const emailSchema = z
+  .string({ error: 'Enter your email address.' })
+  .transform(normalizeEmail)
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter your email address.')
+      .max(EMAIL_MAX, `An email address has at most ${EMAIL_MAX} characters.`)
+      .regex(EMAIL_PATTERN, 'Enter a valid email address, like name@example.com.'),
+  );
+
+const passwordChars = z
+  .string({ error: 'Enter a password.' })
+  .refine((value) => !hasUnsafeCharacters(value), 'The password contains characters that cannot be typed.');
+
+export const newPasswordSchema = passwordChars
+  .transform(normalizePassword)
+  .refine((value) => codePointLength(value) >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+  .refine((value) => codePointLength(value) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+
+export const nameSchema = z
+  .string({ error: 'Enter your name.' })
+  .transform((value) => value.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter your name.')
+      .max(NAME_MAX, `A name has at most ${NAME_MAX} characters.`)
+      .refine((value) => !hasUnsafeCharacters(value), 'The name contains invisible or control characters.'),
+  );
+
+export const signUpSchema = z
+  .object({ email: emailSchema, name: nameSchema, password: newPasswordSchema })
+  .refine(
+    ({ email, password }) => {
+      const lower = password.toLowerCase();
+      return lower !== email && lower !== email.split('@')[0];
+    },
+    { path: ['password'], message: 'The password must not be your email address.' },
+  );
+
+export const signInSchema = z.object({
+  email: emailSchema,
+  // Sign-in checks only what is needed to avoid useless work; the policy applies to new passwords.
+  password: passwordChars
+    .transform(normalizePassword)
+    .refine((value) => value.length > 0, 'Enter your password.')
+    .refine((value) => codePointLength(value) <= PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`),
+});
+
+export type SignUpInput = z.input<typeof signUpSchema>;
+export type SignInInput = z.input<typeof signInSchema>;
+
+/** Field errors keyed by field name, as the forms display them. */
+export type FieldErrors = Record<string, string[]>;
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}
