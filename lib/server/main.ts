@@ -1,6 +1,7 @@
 import 'server-only';
 import http from 'node:http';
 import next from 'next';
+import dotenv from 'dotenv';
 import { ConfigError, installConfig, loadConfig } from '../config';
 import { openDatabase } from '../db/open';
 import { migrate, readMigrations } from '../db/migrate';
@@ -14,6 +15,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Boots Optare: configuration, database, migrations, then Next.js behind a logging HTTP server. */
 export async function main({ dev }: { dev: boolean }): Promise<void> {
+  dotenv.config({ quiet: true }); // an optional .env; the real environment wins
   const operatorNodeEnv = process.env.NODE_ENV;
   const log = createLogger(process.env.LOG_LEVEL ?? 'info');
   installLogger(log);

@@ -1,0 +1,36 @@
+import { defineConfig, globalIgnores } from 'eslint/config';
+import nextVitals from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores(['.next/**', 'node_modules/**', 'lib/db/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', '.test-results/**', 'next-env.d.ts']),
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The domain does not depend on the routes, and only lib/db talks to Prisma.
+    files: ['lib/**/*.{ts,tsx}'],
+    ignores: ['lib/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/app/*', '**/app/*'], message: 'lib/ must not import from app/.' },
+            { group: ['**/db/generated/*', '@prisma/*'], message: 'Only lib/db talks to Prisma.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@/app/*', '**/app/*'], message: 'lib/ must not import from app/.' }] }],
+    },
+  },
+]);
