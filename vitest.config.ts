@@ -21,11 +21,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { ...shared, test: { name: 'unit', include: ['lib/**/*.test.ts'] } },
-      ...databases.map((database) => ({
+      { ...shared, extends: true as const, test: { name: 'unit', include: ['lib/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      ...databases.map((database, index) => ({
         ...shared,
+        extends: true as const,
         test: {
           name: database,
+          sequence: { groupOrder: index + 1 },
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           env: { OPTARE_TEST_DB: database },

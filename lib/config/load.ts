@@ -39,7 +39,7 @@ export interface LoadOptions {
 
 const KEY_FILE = 'encryption.key';
 
-export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): Config {
+export function loadConfig(env: Record<string, string | undefined>, options: LoadOptions = {}): Config {
   const parsed = settingsSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(

@@ -95,6 +95,17 @@ export async function findAuditSeqAfter(seq: bigint): Promise<bigint | null> {
   return next?.seq ?? null;
 }
 
+/** The details of the newest event of `type`, or null when none was recorded. */
+export async function findLatestAuditDetails(type: string): Promise<Record<string, unknown> | null> {
+  const latest = await db().auditEvent.findFirst({
+    where: { type },
+    orderBy: { seq: 'desc' },
+    select: { details: true },
+  });
+  const details = latest?.details;
+  return details && typeof details === 'object' && !Array.isArray(details) ? details : null;
+}
+
 export function readAuditChainHead(): Promise<AuditChainHeadRow | null> {
   return db().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true, prevHash: true } });
 }

@@ -10,6 +10,7 @@ import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { pathOnly, stampRequest } from './request-context';
 import { startMaintenance } from './maintenance';
+import { auditSettingsChanges } from './settings-audit';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -49,6 +50,8 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     const migrations = readMigrations();
     const result = await migrate(database.url, migrations);
     expectMigrations(migrations.map((m) => m.name));
+    const changed = await auditSettingsChanges(config, { ip: null, userAgent: 'optare-server', requestId: null });
+    if (changed.length > 0) log.info({ changed }, 'audited configuration changes');
     if (result.applied.length > 0) log.info({ applied: result.applied }, 'applied database migrations');
   } catch (error) {
     console.error(error instanceof DataDirLockedError ? error.message : `Optare cannot start: ${(error as Error).message}`);

@@ -122,23 +122,26 @@ describe('sign-in', () => {
   it('spends the same argon2 work on an unknown account as on a known one', async () => {
     const email = uniqueEmail();
     await createUser({ email, password: GOOD_PASSWORD, name: 'Ti' }, testContext(), 'sign_up');
+    // CPU time of this process (argon2 runs on libuv's pool, inside it), not wall-clock time,
+    // so that other load on the machine does not skew the comparison.
     const time = async (address: string) => {
-      const started = performance.now();
+      const started = process.cpuUsage();
       await authenticate({ email: address, password: 'a wrong password here' }, testContext());
-      return performance.now() - started;
+      const used = process.cpuUsage(started);
+      return used.user + used.system;
     };
     await time(uniqueEmail('warm')); // the dummy hash is computed once, on first use
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       known.push(await time(email));
       unknown.push(await time(uniqueEmail('ghost')));
     }
-    const median = (values: number[]) => values.sort((a, b) => a - b)[2]!;
-    const ratio = median(unknown) / median(known);
-    // argon2 (~20+ ms) dominates both; without the dummy hash the unknown path takes ~1 ms.
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // The fastest run of each is the least disturbed by GC and the in-process database.
+    // argon2 (~20 ms of CPU) dominates both; without the dummy hash the unknown path costs ~1 ms.
+    const ratio = Math.min(...unknown) / Math.min(...known);
+    expect(ratio).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(2.5);
   });
 
   it('refuses a disabled account even with the right password, and its sessions end at once', async () => {

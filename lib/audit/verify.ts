@@ -1,0 +1,126 @@
+import 'server-only';
+import { constantTimeEqual } from '../crypto/hash';
+import {
+  findAuditSeqAfter,
+  readAuditChainHead,
+  readAuditEventsBatch,
+  type StoredAuditEvent,
+} from '../db/audit';
+import { auditContentHash, type Json } from './canonical';
+import { chainHash, GENESIS_HASH } from './chain';
+
+export type ChainBreakCode =
+  | 'missing_records'
+  | 'broken_link'
+  | 'hash_mismatch'
+  | 'head_mismatch'
+  | 'head_missing'
+  | 'records_after_head';
+
+export interface ChainBreak {
+  /** The first record that is missing or wrong. */
+  seq: number;
+  code: ChainBreakCode;
+  reason: string;
+}
+
+export type AuditChainVerification =
+  | { ok: true; events: number }
+  | { ok: false; events: number; firstBroken: ChainBreak };
+
+const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * Walks the whole chain oldest first, a batch at a time (constant memory), and reports the first
+ * break: a record whose content or hash was changed, a missing record, a broken prev_hash link,
+ * or a chain head that does not point at the last record (the newest records were deleted).
+ * Events appended while it runs are left for the next run.
+ */
+export async function verifyAuditChain(options: { batchSize?: number } = {}): Promise<AuditChainVerification> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  // The head first: every event up to its seq had committed when it was read.
+  const head = await readAuditChainHead();
+  if (!head) return broken(0, { seq: 0, code: 'head_missing', reason: 'the audit chain head row is missing' });
+
+  let checked = 0;
+  let last = { seq: 0n, hash: GENESIS_HASH as Uint8Array, prevHash: GENESIS_HASH as Uint8Array };
+  for (;;) {
+    const batch = await readAuditEventsBatch(last.seq, head.seq, batchSize);
+    for (const event of batch) {
+      checked++;
+      const problem = checkLink(event, last.seq, last.hash) ?? checkHash(event);
+      if (problem) return broken(checked, problem);
+      last = event;
+    }
+    if (batch.length < batchSize) break;
+  }
+
+  if (last.seq < head.seq) {
+    return broken(checked, {
+      seq: Number(last.seq + 1n),
+      code: 'head_mismatch',
+      reason: `head mismatch: the chain head is at seq ${head.seq} but the last record is seq ${last.seq}: ${missingRange(last.seq + 1n, head.seq)} missing (the newest records were deleted)`,
+    });
+  }
+  if (!constantTimeEqual(last.hash, head.hash) || !constantTimeEqual(last.prevHash, head.prevHash)) {
+    return broken(checked, {
+      seq: Number(head.seq),
+      code: 'head_mismatch',
+      reason: `head mismatch: the chain head's hashes differ from those of record ${head.seq}`,
+    });
+  }
+
+  const beyond = await findAuditSeqAfter(head.seq);
+  // A record beyond the head is legitimate only if it was appended (moving the head) meanwhile.
+  if (beyond !== null && ((await readAuditChainHead())?.seq ?? 0n) < beyond) {
+    return broken(checked, {
+      seq: Number(beyond),
+      code: 'records_after_head',
+      reason: `record ${beyond} lies beyond the chain head (seq ${head.seq}): it was not appended through Optare`,
+    });
+  }
+  return { ok: true, events: checked };
+}
+
+function checkLink(event: StoredAuditEvent, previousSeq: bigint, previousHash: Uint8Array): ChainBreak | null {
+  const expectedSeq = previousSeq + 1n;
+  if (event.seq !== expectedSeq) {
+    return {
+      seq: Number(expectedSeq),
+      code: 'missing_records',
+      reason: `${missingRange(expectedSeq, event.seq - 1n)} missing before seq ${event.seq}`,
+    };
+  }
+  if (!constantTimeEqual(event.prevHash, previousHash)) {
+    const previous = previousSeq === 0n ? 'the genesis hash' : `the hash of record ${previousSeq}`;
+    return {
+      seq: Number(event.seq),
+      code: 'broken_link',
+      reason: `record ${event.seq}'s prev_hash does not match ${previous}: one of them was rewritten`,
+    };
+  }
+  return null;
+}
+
+function checkHash(event: StoredAuditEvent): ChainBreak | null {
+  const altered: ChainBreak = {
+    seq: Number(event.seq),
+    code: 'hash_mismatch',
+    reason: `record ${event.seq} was altered: its content (or stored hash) no longer matches its hash`,
+  };
+  let contentHash: Uint8Array;
+  try {
+    contentHash = auditContentHash({ ...event, details: event.details as Json });
+  } catch {
+    return altered; // details no writer of Optare produces (e.g. a number JSON cannot represent)
+  }
+  return constantTimeEqual(chainHash(event.prevHash, event.seq, contentHash), event.hash) ? null : altered;
+}
+
+function missingRange(from: bigint, to: bigint): string {
+  return from === to ? `record ${from} is` : `records ${from}..${to} are`;
+}
+
+function broken(events: number, firstBroken: ChainBreak): AuditChainVerification {
+  return { ok: false, events, firstBroken };
+}

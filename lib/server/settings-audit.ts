@@ -1,0 +1,40 @@
+import 'server-only';
+import type { Config } from '../config';
+import { keyId } from '../crypto/encryption';
+import { findLatestAuditDetails } from '../db/audit';
+import { recordAuditEvent } from '../audit/record';
+import type { AuditContext } from '../audit/events';
+
+/** The security-relevant, non-secret settings whose changes are audited (keys by id only). */
+export function auditedSettings(config: Config): Record<string, string> {
+  return {
+    issuer: config.issuer,
+    database: config.database.kind,
+    sessionIdleTimeout: String(config.session.idleTimeoutSeconds),
+    sessionMaxAge: String(config.session.maxAgeSeconds),
+    securityContact: config.securityContact,
+    encryptionKeyId: keyId(config.encryption.current),
+    previousEncryptionKeyIds: config.encryption.old.map(keyId).join(','),
+    production: String(config.production),
+  };
+}
+
+/**
+ * At start, records `settings.changed` when the audited settings differ from those of the last
+ * start (the first start records them all), so operators' configuration changes — a new issuer,
+ * a rotated encryption key, longer sessions — leave a trace in the audit chain.
+ */
+export async function auditSettingsChanges(config: Config, context: AuditContext): Promise<string[]> {
+  const current = auditedSettings(config);
+  const previous = (await findLatestAuditDetails('settings.changed')) ?? {};
+  const changed = Object.keys(current).filter((name) => previous[name] !== current[name]);
+  if (changed.length === 0) return [];
+  await recordAuditEvent({
+    type: 'settings.changed',
+    outcome: 'success',
+    subject: 'configuration',
+    details: { ...current, changed },
+    context,
+  });
+  return changed;
+}
