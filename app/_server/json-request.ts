@@ -1,0 +1,20 @@
+import 'server-only';
+import { getConfig } from '@/lib/config';
+import type { AuditContext } from '@/lib/audit/events';
+import { auditContextFrom } from '@/lib/http/audit-context';
+import { readJsonObject } from '@/lib/http/body';
+import { crossSiteRefusal, jsonError } from '@/lib/http/responses';
+
+export type JsonRequest = { ok: true; body: Record<string, unknown>; context: AuditContext } | { ok: false; response: Response };
+
+/**
+ * The common first steps of Optare's browser-facing JSON endpoints: refuse cross-site writes,
+ * read a bounded JSON object, and take who is calling from the server-stamped headers.
+ */
+export async function readJsonRequest(request: Request): Promise<JsonRequest> {
+  const refused = crossSiteRefusal(request, getConfig().issuer);
+  if (refused) return { ok: false, response: refused };
+  const body = await readJsonObject(request);
+  if (!body.ok) return { ok: false, response: jsonError(body.status, body.error, body.message) };
+  return { ok: true, body: body.value, context: auditContextFrom(request.headers) };
+}
