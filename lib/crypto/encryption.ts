@@ -17,6 +17,8 @@ export class DecryptionError extends Error {
 }
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /** A short, non-secret identifier of a key: the first 8 hex digits of SHA-256("optare-kid" || key). */
 export function keyId(key: Uint8Array): string {
@@ -24,8 +26,8 @@ export function keyId(key: Uint8Array): string {
 }
 
 export function encrypt(plaintext: string | Uint8Array, keyring: Keyring, context = ''): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyring.current, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keyring.current, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return [VERSION, keyId(keyring.current), iv, ciphertext, cipher.getAuthTag()]
@@ -36,13 +38,17 @@ export function encrypt(plaintext: string | Uint8Array, keyring: Keyring, contex
 export function decrypt(sealed: string, keyring: Keyring, context = ''): Buffer {
   const parts = sealed.split('.');
   if (parts.length !== 5 || parts[0] !== VERSION) throw new DecryptionError('not an Optare encrypted value');
-  const [, kid, iv, ciphertext, tag] = parts as [string, string, string, string, string];
+  const [, kid, ivText, ciphertext, tagText] = parts as [string, string, string, string, string];
+  const iv = Buffer.from(ivText, 'base64url');
+  const tag = Buffer.from(tagText, 'base64url');
+  // A shortened tag would make forgery far easier (2^32 tries for 4 bytes): only 16 bytes pass.
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new DecryptionError('malformed encrypted value');
   const key = [keyring.current, ...keyring.old].find((candidate) => keyId(candidate) === kid);
   if (!key) throw new DecryptionError(`no configured key has id ${kid} (add it to OPTARE_ENCRYPTION_KEYS_OLD)`);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
   } catch {
     throw new DecryptionError('the value was tampered with, or sealed for another context');

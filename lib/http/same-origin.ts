@@ -18,11 +18,9 @@ export function isCrossSiteWrite({ method, origin, secFetchSite, host, issuer }:
   if (SAFE_METHODS.has(method.toUpperCase())) return false;
   if (origin !== null) {
     if (origin === 'null') return true;
-    const allowed = new Set([new URL(issuer).origin]);
-    if (host) {
-      allowed.add(`http://${host}`);
-      allowed.add(`https://${host}`);
-    }
+    const issuerUrl = new URL(issuer);
+    const allowed = new Set([issuerUrl.origin]);
+    if (host) allowed.add(`${issuerUrl.protocol}//${host}`);
     return !allowed.has(origin);
   }
   if (secFetchSite !== null) return secFetchSite !== 'same-origin' && secFetchSite !== 'none';

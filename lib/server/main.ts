@@ -64,7 +64,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   );
 
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port, quiet: !dev });
-  await app.prepare();
+  await withNextChatterOnStderr(() => app.prepare());
   const handle = app.getRequestHandler();
 
   const server = http.createServer((req, res) => {
@@ -123,4 +123,19 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Next.js prints human-readable lines ("✓ Running next.config.mjs took …") on stdout while it
+ * starts; stdout carries only JSON log records (pino writes to the file descriptor directly, so
+ * its records are unaffected), so those lines go to stderr.
+ */
+async function withNextChatterOnStderr<T>(start: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  try {
+    return await start();
+  } finally {
+    process.stdout.write = write;
+  }
 }

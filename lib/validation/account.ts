@@ -54,7 +54,7 @@ export const nameSchema = z
     z
       .string()
       .min(1, 'Enter your name.')
-      .max(NAME_MAX, `A name has at most ${NAME_MAX} characters.`)
+      .refine((value) => codePointLength(value) <= NAME_MAX, `A name has at most ${NAME_MAX} characters.`)
       .refine((value) => !hasUnsafeCharacters(value), 'The name contains invisible or control characters.'),
   );
 
