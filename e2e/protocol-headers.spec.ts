@@ -12,7 +12,7 @@ function expectSecurityHeaders(response: APIResponse, label: string) {
   expect(headers['x-powered-by'], label).toBeUndefined();
   expect(headers['x-content-type-options'], label).toBe('nosniff');
   expect(headers['x-frame-options'], label).toBe('DENY');
-  expect(headers['referrer-policy'], label).toBe('no-referrer');
+  expect(headers['referrer-policy'], label).toBe('same-origin');
   expect(headers['cross-origin-opener-policy'], label).toBe('same-origin');
   expect(headers['content-security-policy'], label).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
   expect(headers['content-security-policy'], label).toContain("frame-ancestors 'none'");

@@ -18,8 +18,12 @@ describe('isCrossSiteWrite', () => {
     }
   });
 
-  it('refuses the opaque origin "null" (sandboxed frames, data: URLs)', () => {
+  it('refuses the opaque origin "null" (sandboxed frames, data: URLs) unless the browser says same-origin', () => {
     expect(check({ origin: 'null' })).toBe(true);
+    expect(check({ origin: 'null', secFetchSite: 'cross-site' })).toBe(true);
+    expect(check({ origin: 'null', secFetchSite: 'same-site' })).toBe(true);
+    // Chromium sends Origin: null on a same-origin form POST under some referrer policies.
+    expect(check({ origin: 'null', secFetchSite: 'same-origin' })).toBe(false);
   });
 
   it("accepts the issuer's own origin, even when Host differs (behind a proxy)", () => {

@@ -46,7 +46,7 @@ describe('securityHeaders', () => {
       'Content-Security-Policy': contentSecurityPolicy({ nonce: 'n', https: false }),
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
+      'Referrer-Policy': 'same-origin',
       'Cross-Origin-Opener-Policy': 'same-origin',
     });
     expect(headers['Permissions-Policy']).toMatch(/camera=\(\)/);

@@ -33,7 +33,8 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
     'Content-Security-Policy': contentSecurityPolicy(options),
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // Full referrer within Optare, none to other sites (authorization URLs carry OAuth parameters).
+    'Referrer-Policy': 'same-origin',
     'Permissions-Policy':
       'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), ' +
       'publickey-credentials-get=(self), publickey-credentials-create=(self)',

@@ -78,12 +78,16 @@ describe('name', () => {
       expect(nameSchema.safeParse(`Ali${char}ce`).success, name).toBe(false);
     }
     expect(nameSchema.safeParse('Ali\ud800ce').success).toBe(false);
+    // at either end too, where trimming would otherwise hide them
+    expect(nameSchema.safeParse('\uFEFFEve').success).toBe(false);
+    expect(nameSchema.safeParse('Eve\u200B').success).toBe(false);
   });
 
   it('refuses an empty name and one over 100 characters', () => {
     expect(nameSchema.safeParse('   ').success).toBe(false);
     expect(nameSchema.safeParse('a'.repeat(100)).success).toBe(true);
     expect(nameSchema.safeParse('a'.repeat(101)).success).toBe(false);
+    expect(nameSchema.safeParse('😀'.repeat(100)).success).toBe(true); // code points, not UTF-16 units
     expect(nameSchema.safeParse(5).success).toBe(false);
   });
 });

@@ -1,0 +1,75 @@
+import type { FieldErrors } from '@/lib/validation/account';
+
+export const NETWORK_ERROR_MESSAGE = 'Could not reach Optare. Check your connection and try again.';
+export const UNEXPECTED_ERROR_MESSAGE = 'Something went wrong on our side. Try again in a moment.';
+
+export type PostResult =
+  | { ok: true; redirectTo: string }
+  | { ok: false; status: number | null; code: string; message: string; fieldErrors: FieldErrors };
+
+/**
+ * POSTs a form to one of Optare's JSON endpoints and reads the one error shape they share
+ * ({ error, message, fieldErrors? }). Never throws: a network failure and a response that is
+ * not ours (a proxy's HTML error page) become results the form can show.
+ */
+export async function postJson(url: string, body: unknown): Promise<PostResult> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+  } catch {
+    return { ok: false, status: null, code: 'network_error', message: NETWORK_ERROR_MESSAGE, fieldErrors: {} };
+  }
+
+  const payload = await readJsonObject(response);
+  if (response.ok) return { ok: true, redirectTo: sameOriginPath(payload?.redirectTo) };
+  return {
+    ok: false,
+    status: response.status,
+    code: typeof payload?.error === 'string' ? payload.error : 'unexpected_response',
+    message: typeof payload?.message === 'string' && payload.message ? payload.message : UNEXPECTED_ERROR_MESSAGE,
+    fieldErrors: fieldErrorsFrom(payload?.fieldErrors),
+  };
+}
+
+async function readJsonObject(response: Response): Promise<Record<string, unknown> | null> {
+  if (!/^application\/json\b/i.test(response.headers.get('content-type') ?? '')) return null;
+  try {
+    const value: unknown = await response.json();
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function fieldErrorsFrom(value: unknown): FieldErrors {
+  if (typeof value !== 'object' || value === null) return {};
+  const errors: FieldErrors = {};
+  for (const [field, messages] of Object.entries(value)) {
+    if (Array.isArray(messages)) {
+      const strings = messages.filter((message): message is string => typeof message === 'string' && message.length > 0);
+      if (strings.length > 0) errors[field] = strings;
+    }
+  }
+  return errors;
+}
+
+/**
+ * Only a path on this origin is followed: "/x" but not "//evil.example" or "/\evil.example",
+ * which browsers read as another host. Anything else goes home.
+ */
+export function sameOriginPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  try {
+    const url = new URL(value, window.location.origin);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
+}
