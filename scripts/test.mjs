@@ -5,19 +5,17 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import pg from 'pg';
 import { ensureBuild } from './ensure-build.mjs';
 
-const require = createRequire(import.meta.url);
 const RESULTS = '.test-results';
 fs.rmSync(RESULTS, { recursive: true, force: true });
 fs.mkdirSync(RESULTS, { recursive: true });
 
 const run = (bin, args, env = {}) =>
-  spawnSync(process.execPath, [require.resolve(bin), ...args], { stdio: 'inherit', env: { ...process.env, ...env } }).status;
+  spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', env: { ...process.env, ...env } }).status;
 
-const vitestStatus = run('vitest/vitest.mjs', [
+const vitestStatus = run('node_modules/vitest/vitest.mjs', [
   'run',
   '--reporter=default',
   '--reporter=json',
@@ -35,7 +33,7 @@ if (serverUrl) {
 let playwrightStatus;
 try {
   const env = e2eDatabase ? { E2E_DATABASE_URL: withDatabase(serverUrl, e2eDatabase) } : {};
-  playwrightStatus = run('@playwright/test/cli.js', ['test'], env);
+  playwrightStatus = run('node_modules/@playwright/test/cli.js', ['test'], env);
 } finally {
   if (e2eDatabase) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${e2eDatabase}" WITH (FORCE)`);
 }
