@@ -22,6 +22,8 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   securityContact: string;
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
+  /** A new signing key takes over when the active one is this old. */
+  signingKeyRotationSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       idleTimeoutSeconds: settings.OPTARE_SESSION_IDLE_TIMEOUT,
       maxAgeSeconds: settings.OPTARE_SESSION_MAX_AGE,
     },
+    signingKeyRotationSeconds: settings.OPTARE_SIGNING_KEY_ROTATION,
   };
 }
 

@@ -51,6 +51,7 @@ export const settingsSchema = z.object({
   ),
   OPTARE_SESSION_IDLE_TIMEOUT: z.preprocess(emptyToUndefined, duration('8h', 60, 30 * 86400)),
   OPTARE_SESSION_MAX_AGE: z.preprocess(emptyToUndefined, duration('7d', 300, 90 * 86400)),
+  OPTARE_SIGNING_KEY_ROTATION: z.preprocess(emptyToUndefined, duration('90d', 86400, 3650 * 86400)),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -1,0 +1,58 @@
+import { InvalidRequest } from './errors';
+
+export const PARAMS_BODY_LIMIT = 16 * 1024;
+/** No single OAuth parameter needs more; longer values are refused rather than processed. */
+export const PARAM_VALUE_LIMIT = 4096;
+
+/** OAuth request parameters: each name at most once (RFC 6749 §3.1, §3.2). */
+export type OAuthParams = ReadonlyMap<string, string>;
+
+/** Parameters of a GET query string. */
+export function paramsFromQuery(search: URLSearchParams): OAuthParams {
+  return collect(search);
+}
+
+/**
+ * Parameters of a POST body, which must be application/x-www-form-urlencoded (RFC 6749 §3.2),
+ * at most 16 kB, in strict UTF-8.
+ */
+export async function paramsFromForm(request: Request): Promise<OAuthParams> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    throw new InvalidRequest('The request body must be application/x-www-form-urlencoded.');
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > PARAMS_BODY_LIMIT) throw new InvalidRequest(`The request body exceeds ${PARAMS_BODY_LIMIT} bytes.`);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > PARAMS_BODY_LIMIT) throw new InvalidRequest(`The request body exceeds ${PARAMS_BODY_LIMIT} bytes.`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidRequest('The request body is not valid UTF-8.');
+  }
+  try {
+    // Percent-escapes decoding to invalid UTF-8 become U+FFFD in URLSearchParams; refuse them.
+    if (/%[89a-f][0-9a-f]/i.test(text)) decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidRequest('The request body is not valid UTF-8.');
+  }
+  return collect(new URLSearchParams(text));
+}
+
+function collect(search: URLSearchParams): OAuthParams {
+  const params = new Map<string, string>();
+  for (const [name, value] of search) {
+    if (params.has(name)) throw new InvalidRequest(`The ${truncate(name)} parameter is repeated.`);
+    if (value.length > PARAM_VALUE_LIMIT) throw new InvalidRequest(`The ${truncate(name)} parameter is too long.`);
+    params.set(name, value);
+  }
+  // Parameters sent without a value are treated as omitted (RFC 6749 §3.1).
+  for (const [name, value] of params) if (value === '') params.delete(name);
+  return params;
+}
+
+function truncate(name: string): string {
+  const safe = name.replace(/[^\w.-]/g, '?');
+  return safe.length > 40 ? `${safe.slice(0, 40)}…` : safe;
+}
