@@ -5,7 +5,20 @@ import { isCrossSiteWrite } from './lib/http/same-origin';
 import { getConfig } from './lib/config';
 
 /** Paths whose POSTs come from other sites by design (OAuth back-channel endpoints, later). */
-const CROSS_ORIGIN_WRITES: RegExp[] = [];
+const CROSS_ORIGIN_WRITES: RegExp[] = [
+  // Token, revocation, introspection and userinfo: called cross-origin by design; they
+  // authenticate the client or the bearer token, never a cookie, and answer CORS per client.
+  /^\/oauth\/token$/,
+  /^\/oauth\/revoke$/,
+  /^\/oauth\/introspect$/,
+  /^\/oauth\/userinfo$/,
+  // The authorization endpoint: a relying party may send the user with a form POST (OIDC Core
+  // §3.1.2.1); it only stores the request and continues with a same-site GET.
+  /^\/oauth\/authorize$/,
+  // RP-initiated logout may be a form POST from the relying party too; it never acts on that
+  // request directly (it continues with a same-site GET, then confirms unless attributable).
+  /^\/oauth\/logout$/,
+];
 
 /**
  * Runs before every request: refuses cross-site writes, and puts a fresh CSP nonce and the

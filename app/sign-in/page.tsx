@@ -4,6 +4,7 @@ import { Notice } from '@/components/ui/alert';
 import { CardPage } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/text-link';
 import { NoScript } from '@/components/ui/no-script';
+import { isRequestHandle } from '@/lib/oauth/authorize/handle';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
@@ -12,20 +13,22 @@ export default async function SignInPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { signed_out: signedOut } = await searchParams;
+  const { signed_out: signedOut, request } = await searchParams;
+  // A pending authorization request's handle travels on to sign-up and to the sign-in answer.
+  const handle = isRequestHandle(request) ? request : undefined;
   return (
     <CardPage
       title="Sign in to Optare"
       footer={
         <>
-          New to Optare? <TextLink href="/sign-up">Create an account</TextLink>
+          New to Optare? <TextLink href={handle ? `/sign-up?request=${handle}` : '/sign-up'}>Create an account</TextLink>
         </>
       }
     >
       <div className="space-y-5">
         {signedOut === '1' ? <Notice>You have been signed out.</Notice> : null}
         <NoScript />
-        <SignInForm />
+        <SignInForm request={handle} />
       </div>
     </CardPage>
   );

@@ -13,8 +13,12 @@ import { useHydrated } from './use-hydrated';
 
 const FIELDS = ['email', 'password'] as const;
 
-/** Email and password sign-in. Validates with the shared schema, then POSTs to the JSON API. */
-export function SignInForm() {
+/**
+ * Email and password sign-in. Validates with the shared schema, then POSTs to the JSON API.
+ * `request` is the opaque handle of a pending authorization request, passed through so the
+ * server answers with the way back to it.
+ */
+export function SignInForm({ request }: { request?: string | undefined } = {}) {
   const hydrated = useHydrated();
   const [leaving, setLeaving] = useState(false);
   const {
@@ -30,7 +34,7 @@ export function SignInForm() {
   });
 
   const onSubmit = handleSubmit(async (values) => {
-    const result = await postJson('/api/auth/sign-in', values);
+    const result = await postJson('/api/auth/sign-in', request ? { ...values, request } : values);
     if (result.ok) {
       setLeaving(true);
       window.location.assign(result.redirectTo); // a full navigation: the server sees the new cookie

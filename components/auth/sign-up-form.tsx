@@ -17,8 +17,11 @@ const PASSWORD_HINT =
   `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong passphrase; ` +
   'common passwords and your email address are refused.';
 
-/** Account creation. Validates with the shared schema, then POSTs to the JSON API. */
-export function SignUpForm() {
+/**
+ * Account creation. Validates with the shared schema, then POSTs to the JSON API. `request` is
+ * the opaque handle of a pending authorization request, passed through (see SignInForm).
+ */
+export function SignUpForm({ request }: { request?: string | undefined } = {}) {
   const hydrated = useHydrated();
   const [leaving, setLeaving] = useState(false);
   const {
@@ -34,7 +37,7 @@ export function SignUpForm() {
   });
 
   const onSubmit = handleSubmit(async (values) => {
-    const result = await postJson('/api/auth/sign-up', values);
+    const result = await postJson('/api/auth/sign-up', request ? { ...values, request } : values);
     if (result.ok) {
       setLeaving(true);
       window.location.assign(result.redirectTo); // a full navigation: the server sees the new cookie

@@ -8,6 +8,16 @@ export const AUDIT_EVENT_TYPES = [
   'session.expired',
   'session.revoked',
   'settings.changed',
+  'consent.granted',
+  'consent.denied',
+  'client.created',
+  'client.deleted',
+  'client.secret_rotated',
+  'key.rotated',
+  'token.code_reused',
+  'token.refresh_reused',
+  'token.revoked',
+  'grant.revoked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -6,6 +6,7 @@ import { ConfigError, installConfig, loadConfig } from '../config';
 import { openDatabase } from '../db/open';
 import { migrate, readMigrations } from '../db/migrate';
 import { expectMigrations } from '../db/readiness';
+import { ensureSigningKey } from '../oauth/keys/signing-keys';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { pathOnly, stampRequest } from './request-context';
@@ -50,6 +51,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     const migrations = readMigrations();
     const result = await migrate(database.url, migrations);
     expectMigrations(migrations.map((m) => m.name));
+    await ensureSigningKey();
     const changed = await auditSettingsChanges(config, { ip: null, userAgent: 'optare-server', requestId: null });
     if (changed.length > 0) log.info({ changed }, 'audited configuration changes');
     if (result.applied.length > 0) log.info({ applied: result.applied }, 'applied database migrations');

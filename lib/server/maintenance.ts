@@ -1,17 +1,25 @@
 import 'server-only';
 import type { Logger } from 'pino';
 import { deleteExpiredSessions } from '../db/sessions';
+import { deleteExpiredOAuthRows } from '../db/grants';
+import { deleteExpiredAuthorizationRequests } from '../db/authorization-requests';
 
 const INTERVAL_MS = 10 * 60_000;
 
 /** Periodic clean-up each instance runs; every task is idempotent, so instances may overlap. */
 export function startMaintenance(log: Logger): () => void {
+  const tasks: Array<[string, (now: Date) => Promise<unknown>]> = [
+    ['expired sessions', deleteExpiredSessions],
+    ['expired OAuth codes, tokens and grants', deleteExpiredOAuthRows],
+    ['expired pending authorization requests', deleteExpiredAuthorizationRequests],
+  ];
   const run = async () => {
-    try {
-      const removed = await deleteExpiredSessions(new Date());
-      if (removed > 0) log.info({ removed }, 'deleted expired sessions');
-    } catch (error) {
-      log.warn({ err: error }, 'session clean-up failed');
+    for (const [what, task] of tasks) {
+      try {
+        log.debug({ removed: await task(new Date()) }, `deleted ${what}`);
+      } catch (error) {
+        log.warn({ err: error }, `clean-up of ${what} failed`);
+      }
     }
   };
   const timer = setInterval(() => void run(), INTERVAL_MS);

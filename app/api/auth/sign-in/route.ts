@@ -1,10 +1,14 @@
 import type { NextRequest } from 'next/server';
 import { authenticate } from '@/lib/auth/accounts';
 import { jsonError } from '@/lib/http/responses';
+import { afterSignInPath } from '@/lib/oauth/authorize/handle';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { signedInResponse } from '@/app/_server/sign-in-response';
 
-/** Signs in with email and password. One message for every credential failure. */
+/**
+ * Signs in with email and password. One message for every credential failure. With `request`
+ * (a pending authorization request's handle) the answer's redirectTo resumes that request.
+ */
 export async function POST(request: NextRequest) {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
@@ -20,5 +24,5 @@ export async function POST(request: NextRequest) {
     }
     return jsonError(401, 'invalid_credentials', 'Incorrect email or password.');
   }
-  return signedInResponse(request, result.user.id, ['pwd'], context);
+  return signedInResponse(request, result.user.id, ['pwd'], context, 200, afterSignInPath(body.request));
 }

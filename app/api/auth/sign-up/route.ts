@@ -1,10 +1,14 @@
 import type { NextRequest } from 'next/server';
 import { createUser } from '@/lib/auth/accounts';
 import { jsonError } from '@/lib/http/responses';
+import { afterSignInPath } from '@/lib/oauth/authorize/handle';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { signedInResponse } from '@/app/_server/sign-in-response';
 
-/** Creates an account from the sign-up form and signs the new user in. */
+/**
+ * Creates an account from the sign-up form and signs the new user in. With `request` (a pending
+ * authorization request's handle) the answer's redirectTo resumes that request.
+ */
 export async function POST(request: NextRequest) {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
@@ -19,5 +23,5 @@ export async function POST(request: NextRequest) {
       email: ['An account with this email already exists.'],
     });
   }
-  return signedInResponse(request, result.user.id, ['pwd'], context, 201);
+  return signedInResponse(request, result.user.id, ['pwd'], context, 201, afterSignInPath(body.request));
 }

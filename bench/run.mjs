@@ -1,0 +1,161 @@
+// `npm run bench`: requests per second and p50/p99 latency of Optare's protocol endpoints under
+// autocannon (50 connections, loopback), on the embedded database and, when BENCH_DATABASE_URL
+// (or TEST_DATABASE_URL) names a PostgreSQL server, on a fresh database there. Prints the
+// machine's RS256 signing rate measured in the same run as the ceiling for token issuance, and
+// writes bench/results.json and bench/RESULTS.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { ensureBuild } from '../scripts/ensure-build.mjs';
+import { nodeCryptoRate, webCryptoRate } from './ceiling.mjs';
+import { startServer, peakRssMiB } from './server.mjs';
+import { authorize, basic, exchange, REDIRECT_URI, signUp } from './flow.mjs';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+
+await ensureBuild();
+console.log('Measuring the RS256 signing ceiling…');
+const ceiling = { nodeCrypto: Math.round(nodeCryptoRate()), webCrypto: Math.round(await webCryptoRate()) };
+console.log(`RS256 signatures/s: node:crypto (1 thread) ${ceiling.nodeCrypto}, WebCrypto (16 in flight) ${ceiling.webCrypto}`);
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const databases = [{ name: 'pglite' }, ...(serverUrl ? [{ name: 'postgresql', serverUrl }] : [])];
+const results = { date: new Date().toISOString(), machine: machine(), connections: CONNECTIONS, seconds: DURATION, ceiling, runs: [] };
+
+for (const database of databases) {
+  let dbName;
+  let databaseUrl;
+  if (database.serverUrl) {
+    dbName = `optare_bench_${randomBytes(4).toString('hex')}`;
+    await admin(database.serverUrl, `CREATE DATABASE "${dbName}"`);
+    databaseUrl = withDatabase(database.serverUrl, dbName);
+  }
+  const server = await startServer({ port: 3400, databaseUrl });
+  try {
+    console.log(`\n== ${database.name} ==`);
+    const scenarios = await prepare(server);
+    for (const [name, options] of Object.entries(scenarios)) {
+      const result = await autocannon({ url: server.base, connections: CONNECTIONS, duration: DURATION, ...options });
+      const row = {
+        database: database.name,
+        scenario: name,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      };
+      results.runs.push(row);
+      console.log(`${name.padEnd(20)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  non-2xx ${row.non2xx}  errors ${row.errors}`);
+    }
+    results.runs.push({ database: database.name, scenario: 'peak RSS (MiB)', rss: peakRssMiB(server.pid) });
+  } finally {
+    await server.stop();
+    if (dbName) await admin(database.serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  }
+}
+
+for (const run of results.runs.filter((r) => r.scenario === 'client_credentials')) {
+  run.percentOfCeiling = Math.round((100 * run.rps) / ceiling.webCrypto);
+  console.log(`client_credentials on ${run.database}: ${run.percentOfCeiling}% of the WebCrypto signing ceiling (target ≥ 60%)`);
+}
+fs.writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+fs.writeFileSync('bench/RESULTS.md', markdown(results));
+console.log('\nWrote bench/results.json and bench/RESULTS.md');
+
+/** Creates the clients and tokens the scenarios need, through Optare's real flows. */
+async function prepare(server) {
+  const m2m = server.cli(['client', 'create', '--name', 'bench-m2m', '--redirect-uri', REDIRECT_URI, '--grant', 'client_credentials', '--scope', 'profile']);
+  const app = server.cli([
+    'client', 'create', '--name', 'bench-app', '--redirect-uri', REDIRECT_URI, '--first-party',
+    '--grant', 'authorization_code', '--grant', 'refresh_token',
+    '--scope', 'openid', '--scope', 'profile', '--scope', 'email', '--scope', 'offline_access',
+  ]);
+  const m2mClient = { id: m2m.clientId, secret: m2m.clientSecret };
+  const appClient = { id: app.clientId, secret: app.clientSecret };
+
+  const cookie = await signUp(server.base, `bench-${randomBytes(4).toString('hex')}@example.com`);
+  const chains = [];
+  for (let i = 0; i < CONNECTIONS; i++) chains.push(await exchange(server.base, appClient, await authorize(server.base, appClient.id, cookie)));
+  const userToken = chains[0].access_token;
+
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  let next = 0;
+  return {
+    discovery: { requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }] },
+    jwks: { requests: [{ method: 'GET', path: '/oauth/jwks' }] },
+    client_credentials: {
+      requests: [{
+        method: 'POST', path: '/oauth/token',
+        headers: { ...form, authorization: basic(m2mClient.id, m2mClient.secret) },
+        body: 'grant_type=client_credentials&scope=profile',
+      }],
+    },
+    introspection: {
+      requests: [{
+        method: 'POST', path: '/oauth/introspect',
+        headers: { ...form, authorization: basic(appClient.id, appClient.secret) },
+        body: new URLSearchParams({ token: userToken }).toString(),
+      }],
+    },
+    userinfo: { requests: [{ method: 'GET', path: '/oauth/userinfo', headers: { authorization: `Bearer ${userToken}` } }] },
+    refresh_rotation: {
+      requests: [{
+        method: 'POST', path: '/oauth/token',
+        headers: { ...form, authorization: basic(appClient.id, appClient.secret) },
+        // Each connection follows its own rotation chain: every response's refresh token is the next request's.
+        setupRequest(request, context) {
+          context.refreshToken ??= chains[next++ % chains.length].refresh_token;
+          return { ...request, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: context.refreshToken }).toString() };
+        },
+        onResponse(status, body, context) {
+          if (status === 200) context.refreshToken = JSON.parse(body).refresh_token;
+        },
+      }],
+    },
+  };
+}
+
+function markdown({ date, machine: m, connections, seconds, ceiling: c, runs }) {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Command: \`npm run bench\` (autocannon, ${connections} connections, ${seconds} s per scenario, loopback). ${date}.`,
+    `Machine: ${m.cpus} × ${m.cpu}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.platform}.`,
+    '',
+    `RS256 signing ceiling measured in the same run: ${c.nodeCrypto}/s (node:crypto, one thread), ${c.webCrypto}/s (WebCrypto, 16 in flight).`,
+    '',
+    '| database | scenario | req/s | p50 ms | p99 ms | non-2xx | errors | % of ceiling |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of runs) {
+    if (r.rss !== undefined) continue;
+    lines.push(`| ${r.database} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.percentOfCeiling ?? ''} |`);
+  }
+  lines.push('', ...runs.filter((r) => r.rss !== undefined).map((r) => `Peak RSS of the server on ${r.database}: ${r.rss} MiB.`), '');
+  return lines.join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return { cpus: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+}
+
+function withDatabase(url, database) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin(url, sql) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,60 @@
+// Starts a production Optare server for a benchmark and stops it afterwards.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+
+export async function startServer({ port, databaseUrl }) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optare-bench-'));
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    OPTARE_DATA_DIR: dataDir,
+    OPTARE_SKIP_BUILD: '1',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  if (!databaseUrl) delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const base = `http://localhost:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the server did not become ready: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    base,
+    pid: child.pid,
+    env,
+    /** Runs the CLI against this server's database; returns its parsed --json output. */
+    cli(args) {
+      const result = spawnSync(process.execPath, ['scripts/optare.mjs', ...args, '--json'], { env, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`optare ${args.join(' ')} failed: ${result.stderr}`);
+      return JSON.parse(result.stdout);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak resident memory of a process so far (Linux), in MiB. */
+export function peakRssMiB(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}

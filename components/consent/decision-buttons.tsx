@@ -1,0 +1,113 @@
+'use client';
+
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { FormAlert } from '@/components/ui/alert';
+import { useHydrated } from '@/components/auth/use-hydrated';
+import { NETWORK_ERROR_MESSAGE, UNEXPECTED_ERROR_MESSAGE } from '@/components/auth/post-json';
+
+export interface Decision {
+  /** Sent as `decision`. */
+  value: string;
+  label: string;
+  pendingLabel: string;
+}
+
+/**
+ * Two buttons that send a decision as JSON to one of Optare's endpoints and navigate to the URL
+ * it answers with: the consent page and the sign-out confirmation. A JSON POST followed by
+ * window.location.assign, rather than a form POST answered with a redirect: Chromium applies
+ * the CSP's form-action to the redirect after a form submission, and the answer here usually
+ * leads to the client's site, which form-action 'self' does not list.
+ */
+export function DecisionButtons({
+  endpoint,
+  body,
+  primary,
+  secondary,
+}: {
+  endpoint: string;
+  body: Record<string, string>;
+  primary: Decision;
+  secondary: Decision;
+}) {
+  const hydrated = useHydrated();
+  const [pending, setPending] = useState<string | null>(null);
+  const [error, setError] = useState<string | undefined>();
+
+  async function decide(value: string) {
+    setPending(value);
+    setError(undefined);
+    const redirectTo = await send(endpoint, { ...body, decision: value });
+    if (typeof redirectTo === 'string') {
+      window.location.assign(redirectTo); // the page stays busy while the browser leaves
+      return;
+    }
+    setError(redirectTo.message);
+    setPending(null);
+  }
+
+  return (
+    <div>
+      <FormAlert id="decision-error" message={error} />
+      <div className="flex flex-col gap-3">
+        <Button
+          variant="primary"
+          fullWidth
+          disabled={!hydrated || pending !== null}
+          pending={pending === primary.value}
+          pendingLabel={primary.pendingLabel}
+          onClick={() => void decide(primary.value)}
+        >
+          {primary.label}
+        </Button>
+        <Button
+          variant="secondary"
+          fullWidth
+          disabled={!hydrated || pending !== null}
+          pending={pending === secondary.value}
+          pendingLabel={secondary.pendingLabel}
+          onClick={() => void decide(secondary.value)}
+        >
+          {secondary.label}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** The URL to go to, or a message to show. Never throws. */
+async function send(endpoint: string, body: Record<string, string>): Promise<string | { message: string }> {
+  let response: Response;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+  } catch {
+    return { message: NETWORK_ERROR_MESSAGE };
+  }
+  try {
+    const payload: unknown = await response.json();
+    const redirectTo = (payload as { redirectTo?: unknown } | null)?.redirectTo;
+    if (response.ok && typeof redirectTo === 'string' && isNavigable(redirectTo)) return redirectTo;
+    const message = (payload as { message?: unknown } | null)?.message;
+    return { message: typeof message === 'string' && message ? message : UNEXPECTED_ERROR_MESSAGE };
+  } catch {
+    return { message: UNEXPECTED_ERROR_MESSAGE };
+  }
+}
+
+/** A same-origin path or an absolute URL whose scheme cannot run script here. */
+function isNavigable(value: string): boolean {
+  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return true;
+  try {
+    return !['javascript:', 'data:', 'vbscript:', 'blob:', 'file:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,23 @@
+import 'server-only';
+import { db } from './client';
+
+/** The scopes a user has allowed a client, or null when the user never consented. */
+export async function findConsentScopes(userId: string, clientId: string): Promise<string[] | null> {
+  const row = await db().consent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { scopes: true } });
+  return row ? row.scopes : null;
+}
+
+/**
+ * Adds scopes to what the user allowed the client (the union of old and new), in one statement,
+ * so two concurrent approvals cannot lose each other's scopes.
+ */
+export async function addConsentScopes(userId: string, clientId: string, scopes: string[]): Promise<void> {
+  await db().$executeRaw`
+    INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)
+    VALUES (${userId}::uuid, ${clientId}, ${scopes}::text[], now(), now())
+    ON CONFLICT (user_id, client_id) DO UPDATE
+      SET scopes = ARRAY(
+            SELECT DISTINCT s FROM unnest(coalesce(consents.scopes, '{}') || EXCLUDED.scopes) AS s ORDER BY s
+          ),
+          updated_at = now()`;
+}

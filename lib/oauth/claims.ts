@@ -1,0 +1,71 @@
+import { SCOPE_CLAIMS } from './scopes';
+
+/** The user facts standard claims are made of (OIDC Core §5.1). */
+export interface ClaimsUser {
+  id: string;
+  email: string;
+  name: string;
+  updatedAt: Date;
+}
+
+export type StandardClaims = { sub: string } & Record<string, string | number | boolean>;
+
+/** Where claims go: the UserInfo response or the ID token (the two members of OIDC Core §5.5). */
+export type ClaimsTarget = 'userinfo' | 'id_token';
+
+/** Every user claim Optare can release, computed from the user. */
+function claimValues(user: ClaimsUser): Record<string, string | number | boolean> {
+  return {
+    name: user.name,
+    // OIDC Core §5.1: seconds since the epoch.
+    updated_at: Math.floor(user.updatedAt.getTime() / 1000),
+    email: user.email,
+    // Email verification is a later issue: until then no address is claimed to be verified.
+    email_verified: false,
+  };
+}
+
+/**
+ * The names of the claims requested for `target` through the `claims` request parameter (OIDC
+ * Core §5.5), as stored on the grant: `{ "userinfo": { "name": null }, "id_token": { … } }`.
+ * Anything malformed requests nothing; requested values (`value`, `values`, `essential`) do not
+ * change what a claim is, so only the names matter here.
+ */
+export function requestedClaimNames(claimsParameter: unknown, target: ClaimsTarget): string[] {
+  if (!isObject(claimsParameter)) return [];
+  const member = claimsParameter[target];
+  return isObject(member) ? Object.keys(member) : [];
+}
+
+/**
+ * The claims about a user released to `target`:
+ * - userinfo: `sub`, the claims of each granted scope (OIDC Core §5.4) and those named in the
+ *   `claims` parameter's `userinfo` member;
+ * - id_token: `sub` and those named in the `id_token` member only. Scope claims go in the ID
+ *   token only when no access token is issued (§5.4), and Optare always issues one.
+ * Unknown claim names are ignored (§5.5.1: a claim the OP does not have is simply omitted).
+ */
+export function userClaims(
+  user: ClaimsUser,
+  scopes: readonly string[],
+  claimsParameter: unknown,
+  target: ClaimsTarget,
+): StandardClaims {
+  const values = claimValues(user);
+  const names = new Set(requestedClaimNames(claimsParameter, target));
+  if (target === 'userinfo') {
+    for (const scope of scopes) {
+      const released: readonly string[] | undefined = SCOPE_CLAIMS[scope as keyof typeof SCOPE_CLAIMS];
+      for (const name of released ?? []) names.add(name);
+    }
+  }
+  const claims: StandardClaims = { sub: user.id };
+  for (const name of names) {
+    if (Object.hasOwn(values, name)) claims[name] = values[name]!;
+  }
+  return claims;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

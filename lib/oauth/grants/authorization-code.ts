@@ -1,0 +1,132 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { sha256 } from '../../crypto/hash';
+import { randomToken } from '../../crypto/random';
+import {
+  consumeAuthorizationCode,
+  findAuthorizationCode,
+  insertGrantWithCode,
+  insertRefreshToken,
+} from '../../db/grants';
+import { findEnabledClient } from '../clients/registration';
+import type { OAuthClientRecord } from '../clients/types';
+import { InvalidGrant } from '../errors';
+import { AUTHORIZATION_CODE_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
+import { checkIssuedToClient } from './checks/client-binding';
+import { checkNotExpired } from './checks/expiry';
+import { checkGrantActive } from './checks/grant-active';
+import { checkPkce } from './checks/pkce';
+import { checkRedirectUri } from './checks/redirect-uri';
+import { userTokenResponse } from './issue';
+import { refreshTokenLifetime, wantsRefreshToken } from './refresh-token';
+import { revokeGrant } from './revoke';
+import type { GrantContext, GrantType, TokenResponse } from './types';
+
+export { revokeGrant, type GrantRevocationReason } from './revoke';
+
+export interface AuthorizationCodeInput {
+  clientId: string;
+  userId: string;
+  sessionId: string | null;
+  scopes: string[];
+  authTime: Date;
+  amr: string[];
+  acr: string | null;
+  nonce: string | null;
+  claims: unknown | null;
+  redirectUri: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | null;
+}
+
+/**
+ * Records what the user authorized (a grant) and returns a fresh authorization code for it: 256
+ * random bits, stored only as SHA-256, single-use, valid AUTHORIZATION_CODE_TTL_SECONDS (60 s).
+ *
+ * The grant lives as long as anything issued from it can: the code, then the access token of the
+ * exchange (at most MAX_TOKEN_TTL_SECONDS), and, when a refresh token can be issued, the client's
+ * absolute refresh-token lifetime plus one more access token. Access tokens carry the grant id,
+ * and a token whose grant row is gone counts as revoked, so the grant must outlive its tokens.
+ */
+export async function issueAuthorizationCode(input: AuthorizationCodeInput, now = new Date()): Promise<string> {
+  const client = await findEnabledClient(input.clientId);
+  if (!client) throw new Error(`issueAuthorizationCode: no enabled client ${input.clientId}`);
+  const code = randomToken(32);
+  const refreshSeconds = wantsRefreshToken(client, input.scopes) ? client.refreshTokenMaxTtl : 0;
+  const lifetimeSeconds = AUTHORIZATION_CODE_TTL_SECONDS + refreshSeconds + MAX_TOKEN_TTL_SECONDS;
+  await insertGrantWithCode(
+    {
+      clientId: input.clientId,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      scopes: input.scopes,
+      authTime: input.authTime,
+      amr: input.amr,
+      acr: input.acr,
+      nonce: input.nonce,
+      claims: input.claims,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000),
+    },
+    {
+      codeHash: sha256(code),
+      redirectUri: input.redirectUri,
+      codeChallenge: input.codeChallenge,
+      codeChallengeMethod: input.codeChallengeMethod,
+      expiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
+    },
+  );
+  return code;
+}
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636) and replay detection (RFC 6749 §4.1.2, RFC 9700 §4.5):
+ * the code's second presentation by its client fails and revokes the grant, so every token the
+ * first exchange produced stops working.
+ */
+export const authorizationCodeGrant: GrantType = {
+  name: 'authorization_code',
+  requiredParameters: ['code', 'redirect_uri'],
+  async handle({ client, params, audit, now }: GrantContext): Promise<TokenResponse> {
+    const codeHash = sha256(params.get('code')!);
+    const code = await findAuthorizationCode(codeHash);
+    if (!code) throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
+    checkIssuedToClient(code.grant.clientId, client, 'authorization code');
+    if (code.consumedAt !== null) await codeReplayed(code.grantId, client, audit, now);
+    checkNotExpired(code.expiresAt, now, 'authorization code');
+    checkRedirectUri(code.redirectUri, params.get('redirect_uri'));
+    checkPkce(code, params.get('code_verifier'), client);
+    checkGrantActive(code.grant, now);
+
+    // The single-use decision: a conditional UPDATE whose row count says who won.
+    if (!(await consumeAuthorizationCode(codeHash, now))) await codeReplayed(code.grantId, client, audit, now);
+
+    let refreshToken: string | null = null;
+    if (wantsRefreshToken(client, code.grant.scopes)) {
+      refreshToken = randomToken(32);
+      await insertRefreshToken({
+        id: randomUUID(),
+        tokenHash: sha256(refreshToken),
+        grantId: code.grantId,
+        scopes: code.grant.scopes,
+        createdAt: now,
+        ...refreshTokenLifetime(client, code.grant.expiresAt, now),
+      });
+    }
+    return userTokenResponse({ client, grant: code.grant, scopes: code.grant.scopes, refreshToken, nonce: code.grant.nonce }, now);
+  },
+};
+
+async function codeReplayed(grantId: string, client: OAuthClientRecord, audit: GrantContext['audit'], now: Date): Promise<never> {
+  await revokeGrant(grantId, 'authorization_code_reused', {
+    context: audit,
+    now,
+    cause: {
+      type: 'token.code_reused',
+      outcome: 'failure',
+      subject: grantId,
+      details: { clientId: client.id },
+    },
+  });
+  throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
+}

@@ -1,0 +1,41 @@
+import 'server-only';
+import { db } from '../../db/client';
+import { revokeGrantRows } from '../../db/grants';
+import { recordAuditEvent } from '../../audit/record';
+import type { AuditContext, AuditEventInput } from '../../audit/events';
+
+/** Why a grant ends early; stored in grants.revoked_reason and in the audit event. */
+export type GrantRevocationReason =
+  | 'authorization_code_reused'
+  | 'refresh_token_reused'
+  | 'revoked_by_client'
+  | 'revoked_by_user'
+  | 'revoked_by_admin';
+
+const NO_CONTEXT: AuditContext = { ip: null, userAgent: null, requestId: null };
+
+export interface RevokeGrantOptions {
+  context?: AuditContext;
+  now?: Date;
+  /** An event that explains the revocation (e.g. token.code_reused), recorded in the same transaction. */
+  cause?: Omit<AuditEventInput, 'context'>;
+}
+
+/**
+ * Revokes a grant and so every token issued from it: its refresh tokens directly, its access
+ * tokens through their `gid` claim (token-status checks grants.revoked_at). The change and its
+ * `grant.revoked` audit event commit together. Returns false when the grant was already revoked
+ * (the cause is recorded all the same: every reuse attempt is worth an audit line).
+ */
+export async function revokeGrant(grantId: string, reason: GrantRevocationReason, options: RevokeGrantOptions = {}): Promise<boolean> {
+  const context = options.context ?? NO_CONTEXT;
+  const now = options.now ?? new Date();
+  return db().$transaction(async (tx) => {
+    if (options.cause) await recordAuditEvent({ ...options.cause, context }, tx);
+    const revoked = await revokeGrantRows(grantId, reason, now, tx);
+    if (revoked) {
+      await recordAuditEvent({ type: 'grant.revoked', outcome: 'success', subject: grantId, details: { reason }, context }, tx);
+    }
+    return revoked;
+  });
+}

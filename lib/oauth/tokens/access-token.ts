@@ -1,0 +1,133 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { getConfig } from '../../config';
+import { InvalidToken } from '../errors';
+import { formatScope } from '../scopes';
+import { activeSigningKey, SIGNING_ALG } from '../keys/signing-keys';
+import { clampTokenTtl } from './lifetimes';
+import { epochSeconds, isJoseError, MAX_TOKEN_LENGTH, publishedKeyFor } from './jws';
+
+/** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+export interface AccessTokenInput {
+  clientId: string;
+  /** The user's id, or the client id for client_credentials (RFC 9068 §2.2). */
+  subject: string;
+  scopes: string[];
+  ttlSeconds: number;
+  /** The grant the token belongs to: revoking the grant revokes every token carrying it. */
+  grantId?: string | null;
+  authTime?: Date | null;
+  amr?: string[];
+  acr?: string | null;
+  /** The resource the token is for; Optare itself (the issuer) by default. */
+  audience?: string;
+}
+
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  client_id: string;
+  /** Space-delimited; empty when the token carries no scope. */
+  scope: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  auth_time?: number;
+  acr?: string;
+  amr?: string[];
+  /** Optare's grant id (private claim). */
+  gid?: string;
+}
+
+/** Signs an RFC 9068 access token with the active key (from memory: no query per token). */
+export async function issueAccessToken(
+  input: AccessTokenInput,
+  now = new Date(),
+): Promise<{ token: string; jti: string; expiresAt: Date }> {
+  const { issuer } = getConfig();
+  const { kid, privateKey } = await activeSigningKey();
+  const iat = epochSeconds(now);
+  const exp = iat + clampTokenTtl(input.ttlSeconds);
+  const jti = randomBytes(16).toString('base64url');
+  const claims: AccessTokenClaims = {
+    iss: issuer,
+    sub: input.subject,
+    aud: input.audience ?? issuer,
+    client_id: input.clientId,
+    scope: formatScope(input.scopes),
+    jti,
+    iat,
+    exp,
+  };
+  if (!claims.scope) delete (claims as Partial<AccessTokenClaims>).scope;
+  if (input.authTime) claims.auth_time = epochSeconds(input.authTime);
+  if (input.acr) claims.acr = input.acr;
+  if (input.amr && input.amr.length > 0) claims.amr = input.amr;
+  if (input.grantId) claims.gid = input.grantId;
+  const token = await new SignJWT(claims as unknown as JWTPayload)
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid })
+    .sign(privateKey);
+  return { token, jti, expiresAt: new Date(exp * 1000) };
+}
+
+/**
+ * Verifies one of Optare's access tokens: RS256 signature by a published key, `typ: at+jwt`,
+ * this issuer, not expired at `now`, and every RFC 9068 claim present and well typed. Throws
+ * InvalidToken for anything wrong. Revocation is the caller's check.
+ */
+export async function verifyAccessToken(token: string, now = new Date()): Promise<AccessTokenClaims> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidToken('The access token is malformed.');
+  }
+  try {
+    const { payload } = await jwtVerify(token, publishedKeyFor, {
+      algorithms: [SIGNING_ALG],
+      typ: ACCESS_TOKEN_TYP,
+      issuer: getConfig().issuer,
+      currentDate: now,
+      requiredClaims: ['sub', 'aud', 'client_id', 'jti', 'iat', 'exp'],
+    });
+    return accessTokenClaims(payload);
+  } catch (error) {
+    if (error instanceof InvalidToken) throw error;
+    if (isJoseError(error)) throw new InvalidToken('The access token is invalid or expired.', error);
+    throw error;
+  }
+}
+
+function accessTokenClaims(payload: JWTPayload): AccessTokenClaims {
+  const { iss, sub, aud, client_id, scope, jti, iat, exp, auth_time, acr, amr, gid } = payload as Record<string, unknown>;
+  const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  const ok =
+    isString(iss) &&
+    isString(sub) &&
+    isString(aud) &&
+    isString(client_id) &&
+    isString(jti) &&
+    (scope === undefined || typeof scope === 'string') &&
+    typeof iat === 'number' &&
+    typeof exp === 'number' &&
+    (auth_time === undefined || typeof auth_time === 'number') &&
+    (acr === undefined || isString(acr)) &&
+    (amr === undefined || (Array.isArray(amr) && amr.every(isString))) &&
+    (gid === undefined || isString(gid));
+  if (!ok) throw new InvalidToken('The access token is malformed.');
+  return {
+    iss,
+    sub,
+    aud,
+    client_id,
+    scope: scope ?? '',
+    jti,
+    iat,
+    exp,
+    ...(auth_time !== undefined ? { auth_time } : {}),
+    ...(acr !== undefined ? { acr } : {}),
+    ...(amr !== undefined ? { amr: amr as string[] } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+  };
+}
