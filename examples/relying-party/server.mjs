@@ -45,6 +45,7 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 async function route(req, res) {
   const url = new URL(req.url, APP_URL);
   if (req.method !== 'GET') return page(res, 405, 'Method not allowed', '');
+  if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
   switch (url.pathname) {
     case '/':
       return home(req, res);
