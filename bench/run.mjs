@@ -83,7 +83,9 @@ async function prepare(server) {
   const userToken = chains[0].access_token;
 
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  let next = 0;
+  // Live refresh tokens: a request takes one, its response puts the successor back. (autocannon
+  // resets a connection's context before every request, so the chain cannot live there.)
+  const refreshPool = chains.map((chain) => chain.refresh_token);
   return {
     discovery: { requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }] },
     jwks: { requests: [{ method: 'GET', path: '/oauth/jwks' }] },
@@ -106,13 +108,12 @@ async function prepare(server) {
       requests: [{
         method: 'POST', path: '/oauth/token',
         headers: { ...form, authorization: basic(appClient.id, appClient.secret) },
-        // Each connection follows its own rotation chain: every response's refresh token is the next request's.
-        setupRequest(request, context) {
-          context.refreshToken ??= chains[next++ % chains.length].refresh_token;
-          return { ...request, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: context.refreshToken }).toString() };
+        setupRequest(request) {
+          const token = refreshPool.shift();
+          return { ...request, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString() };
         },
-        onResponse(status, body, context) {
-          if (status === 200) context.refreshToken = JSON.parse(body).refresh_token;
+        onResponse(status, body) {
+          if (status === 200) refreshPool.push(JSON.parse(body).refresh_token);
         },
       }],
     },
