@@ -165,12 +165,14 @@ export async function denyAccessToken(jti: string, expiresAt: Date): Promise<voi
 }
 
 /**
- * Whether an access token is no longer valid, in one query: its jti is on the denylist, or it
- * was issued from a grant (`gid`) that is revoked, gone, or whose user is disabled.
+ * Whether an access token is no longer valid, in one query: its jti is on the denylist, its
+ * client is disabled or gone, or it was issued from a grant (`gid`) that is revoked, gone, or
+ * whose user is disabled.
  */
-export async function isAccessTokenDenied(jti: string, grantId: string | null): Promise<boolean> {
+export async function isAccessTokenDenied(jti: string, clientId: string, grantId: string | null): Promise<boolean> {
   const rows = await db().$queryRaw<Array<{ denied: boolean }>>`
     SELECT EXISTS (SELECT 1 FROM "revoked_access_tokens" WHERE "jti" = ${jti})
+        OR NOT EXISTS (SELECT 1 FROM "oauth_clients" WHERE "id" = ${clientId} AND "enabled")
         OR (${grantId}::uuid IS NOT NULL AND NOT EXISTS (
               SELECT 1 FROM "grants" g JOIN "users" u ON u."id" = g."user_id"
               WHERE g."id" = ${grantId}::uuid AND g."revoked_at" IS NULL AND u."disabled_at" IS NULL

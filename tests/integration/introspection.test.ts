@@ -14,6 +14,7 @@ import {
   refresh,
   signIn,
   token,
+  userinfo,
   type TestClient,
 } from './token-endpoint.helpers';
 
@@ -95,18 +96,29 @@ describe('introspection (RFC 7662)', () => {
     expect((await introspect(app, tokens.refresh_token!)).body).toEqual({ active: false });
   });
 
-  it('isAccessTokenRevoked: denylisted jti, revoked or missing grant, in one query', async () => {
+  it('isAccessTokenRevoked: denylisted jti, revoked or missing grant, disabled client, in one query', async () => {
     const tokens = await signIn(app, user);
-    const claims = decodeJwt(tokens.access_token) as { jti: string; gid: string };
+    const claims = decodeJwt(tokens.access_token) as { jti: string; gid: string; client_id: string };
+    const client_id = claims.client_id;
     expect(await isAccessTokenRevoked(claims)).toBe(false);
-    expect(await isAccessTokenRevoked({ jti: claims.jti })).toBe(false);
-    expect(await isAccessTokenRevoked({ jti: claims.jti, gid: '00000000-0000-4000-8000-000000000000' })).toBe(true);
-    expect(await isAccessTokenRevoked({ jti: claims.jti, gid: 'not-a-uuid' })).toBe(true);
+    expect(await isAccessTokenRevoked({ jti: claims.jti, client_id })).toBe(false);
+    expect(await isAccessTokenRevoked({ jti: claims.jti, client_id, gid: '00000000-0000-4000-8000-000000000000' })).toBe(true);
+    expect(await isAccessTokenRevoked({ jti: claims.jti, client_id, gid: 'not-a-uuid' })).toBe(true);
+    expect(await isAccessTokenRevoked({ jti: claims.jti, client_id: 'oc_no_such_client' })).toBe(true);
     await database.sql("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, now() + interval '1 hour')", [claims.jti]);
-    expect(await isAccessTokenRevoked({ jti: claims.jti })).toBe(true);
-    const other = decodeJwt((await signIn(app, user)).access_token) as { jti: string; gid: string };
+    expect(await isAccessTokenRevoked({ jti: claims.jti, client_id })).toBe(true);
+    const other = decodeJwt((await signIn(app, user)).access_token) as { jti: string; gid: string; client_id: string };
     await database.sql('UPDATE grants SET revoked_at = now() WHERE id = $1', [other.gid]);
     expect(await isAccessTokenRevoked(other)).toBe(true);
+  });
+
+  it('answers active: false for the tokens of a client that was disabled, and userinfo refuses them', async () => {
+    const soon = await newClient();
+    const tokens = await signIn(soon, user);
+    expect((await introspect(soon, tokens.access_token)).body).toMatchObject({ active: true });
+    await database.sql('UPDATE oauth_clients SET enabled = false WHERE id = $1', [soon.client.id]);
+    expect(await isAccessTokenRevoked(decodeJwt(tokens.access_token) as { jti: string; gid: string; client_id: string })).toBe(true);
+    expect((await userinfo(tokens.access_token)).status).toBe(401);
   });
 
   it('describes a client_credentials token', async () => {
