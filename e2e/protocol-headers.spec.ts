@@ -164,3 +164,26 @@ if (process.env.E2E_DATABASE_URL) {
     });
   });
 }
+
+test.describe('spoofed host headers', () => {
+  test('Host, X-Forwarded-Host and X-Forwarded-Proto never change the issuer or any endpoint URL', async ({ request, baseURL }) => {
+    const spoofs: Record<string, string>[] = [
+      { host: 'evil.example' },
+      { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      { forwarded: 'host=evil.example;proto=https' },
+    ];
+    for (const headers of spoofs) {
+      for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+        const response = await request.get(path, { headers });
+        expect(response.status(), `${path} ${JSON.stringify(headers)}`).toBe(200);
+        const document = (await response.json()) as Record<string, unknown>;
+        expect(document.issuer).toBe(baseURL);
+        for (const [name, value] of Object.entries(document)) {
+          if (typeof value === 'string' && /^https?:/.test(value)) expect(value, name).toMatch(new RegExp(`^${baseURL}/`));
+        }
+      }
+      const jwks = await request.get('/oauth/jwks', { headers });
+      expect(JSON.stringify(await jwks.json())).not.toContain('evil.example');
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../lib/crypto/hash';
+import { invalidateClientCache } from '../../lib/oauth/clients/cache';
 import type { TestDatabase } from '../support/database';
 import { introspect, newClient, newUser, openOAuthTestDatabase, refresh, signIn, type TestClient } from './token-endpoint.helpers';
 
@@ -86,6 +87,17 @@ describe('refresh_token grant', () => {
       expect((await refresh(app, first.refresh_token!)).status).toBe(200);
     },
   );
+
+  it('stops issuing a scope the client has since lost', async () => {
+    const shrinking = await newClient();
+    const first = await signIn(shrinking, user);
+    await database.sql("UPDATE oauth_clients SET scopes = ARRAY['openid','profile','offline_access'] WHERE id = $1", [shrinking.client.id]);
+    invalidateClientCache();
+    const response = await refresh(shrinking, first.refresh_token!);
+    expect(response.status).toBe(200);
+    expect(response.body.scope).toBe('openid profile offline_access');
+    expect(decodeJwt(response.body.access_token).scope).toBe('openid profile offline_access');
+  });
 
   it('refuses a scope the grant did not include even when the client has it', async () => {
     const first = await signIn(app, user, { scopes: ['openid', 'offline_access'] });

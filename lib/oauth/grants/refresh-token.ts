@@ -62,7 +62,8 @@ export const refreshTokenGrant: GrantType = {
     checkNotExpired(token.idleExpiresAt, now, 'refresh token');
     checkNotExpired(token.absoluteExpiresAt, now, 'refresh token');
     checkGrantActive(token.grant, now);
-    const scopes = narrowScope(params.get('scope'), token.scopes);
+    // A scope the client has since lost is no longer issued, even within an older grant.
+    const scopes = narrowScope(params.get('scope'), token.scopes).filter((scope) => client.scopes.includes(scope));
 
     const successor = randomToken(32);
     const rotated = await rotateRefreshToken(
