@@ -29,8 +29,22 @@ export function contentSecurityPolicy({ nonce, https, dev, formActions = [] }: S
 
 /** Every response carries these; proxy.ts applies them. */
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+  return { 'Content-Security-Policy': contentSecurityPolicy(options), ...commonHeaders(options.https) };
+}
+
+/**
+ * For responses that are never rendered as a page (the JSON protocol endpoints Optare's server
+ * answers before Next.js): a CSP that allows nothing at all, and the same other headers.
+ */
+export function apiSecurityHeaders(https: boolean): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(options),
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ...commonHeaders(https),
+  };
+}
+
+function commonHeaders(https: boolean): Record<string, string> {
+  return {
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     // Full referrer within Optare, none to other sites (authorization URLs carry OAuth parameters).
@@ -39,6 +53,6 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
       'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), ' +
       'publickey-credentials-get=(self), publickey-credentials-create=(self)',
     'Cross-Origin-Opener-Policy': 'same-origin',
-    ...(options.https ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {}),
+    ...(https ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {}),
   };
 }

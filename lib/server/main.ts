@@ -12,6 +12,7 @@ import { createLogger, installLogger } from '../log/logger';
 import { pathOnly, stampRequest } from './request-context';
 import { startMaintenance } from './maintenance';
 import { auditSettingsChanges } from './settings-audit';
+import { protocolHandler, serveProtocolRequest } from './protocol-fast-path';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -82,7 +83,8 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
         durationMs: Number((process.hrtime.bigint() - startedAt) / 1000n) / 1000,
       });
     });
-    handle(req, res).catch((error: unknown) => {
+    const protocol = protocolHandler(req.method, req.url);
+    (protocol ? serveProtocolRequest(protocol, req, res, config.issuer) : handle(req, res)).catch((error: unknown) => {
       log.error({ requestId, err: error }, 'unhandled request error');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal Server Error');

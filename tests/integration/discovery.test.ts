@@ -74,14 +74,14 @@ describe('the discovery routes', () => {
     // The handlers take no request at all: Host and X-Forwarded-* cannot reach the URLs.
     expect(openidConfiguration.length).toBe(0);
     for (const route of [openidConfiguration, authorizationServerMetadata]) {
-      const response = route();
+      const response = await route();
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
       expect(response.headers.get('cache-control')).toBe('public, max-age=300');
       expect(await response.json()).toEqual(discoveryDocument(ISSUER));
     }
-    const preflight = openidPreflight();
+    const preflight = await openidPreflight();
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
   });

@@ -241,7 +241,7 @@ describe('GET /oauth/jwks', () => {
     expect(body).toEqual(await publishedJwks());
     for (const key of body.keys) expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
 
-    const preflight = jwksPreflight();
+    const preflight = await jwksPreflight();
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');

@@ -1,13 +1,6 @@
-import { getConfig } from '@/lib/config';
-import { discoveryDocument, publicDocumentPreflight, publicDocumentResponse } from '@/lib/oauth/metadata';
+import { discoveryRoute } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
-/** OpenID Connect Discovery 1.0 §4: the provider's metadata, built from the configured issuer only. */
-export function GET() {
-  return publicDocumentResponse(discoveryDocument(getConfig().issuer));
-}
-
-export function OPTIONS() {
-  return publicDocumentPreflight();
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET, OPTIONS } = discoveryRoute;

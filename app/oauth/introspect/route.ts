@@ -1,11 +1,6 @@
-import { introspectionEndpoint } from '@/lib/oauth/endpoints/introspection';
-import { preflightForRegisteredOrigins } from '@/lib/oauth/cors';
+import { introspectionRoute } from '@/lib/oauth/routes';
 
-/** Token introspection, RFC 7662 (lib/oauth/endpoints/introspection.ts); POST only. */
-export function POST(request: Request) {
-  return introspectionEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-export function OPTIONS(request: Request) {
-  return preflightForRegisteredOrigins(request);
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { POST, OPTIONS } = introspectionRoute;

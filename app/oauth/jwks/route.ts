@@ -1,13 +1,6 @@
-import { publishedJwks } from '@/lib/oauth/keys/signing-keys';
-import { publicDocumentPreflight, publicDocumentResponse } from '@/lib/oauth/metadata';
+import { jwksRoute } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
-/** The JWK Set of Optare's public signing keys (jwks_uri): the active key and recently retired ones. */
-export async function GET() {
-  return publicDocumentResponse(await publishedJwks());
-}
-
-export function OPTIONS() {
-  return publicDocumentPreflight();
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET, OPTIONS } = jwksRoute;

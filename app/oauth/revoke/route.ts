@@ -1,11 +1,6 @@
-import { revocationEndpoint } from '@/lib/oauth/endpoints/revocation';
-import { preflightForRegisteredOrigins } from '@/lib/oauth/cors';
+import { revocationRoute } from '@/lib/oauth/routes';
 
-/** Token revocation, RFC 7009 (lib/oauth/endpoints/revocation.ts); POST only. */
-export function POST(request: Request) {
-  return revocationEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-export function OPTIONS(request: Request) {
-  return preflightForRegisteredOrigins(request);
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { POST, OPTIONS } = revocationRoute;

@@ -1,12 +1,6 @@
-import { tokenEndpoint } from '@/lib/oauth/endpoints/token';
-import { preflightForRegisteredOrigins } from '@/lib/oauth/cors';
+import { tokenRoute } from '@/lib/oauth/routes';
 
-/** The token endpoint (lib/oauth/endpoints/token.ts); POST only. */
-export function POST(request: Request) {
-  return tokenEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-/** CORS preflight: allowed for origins registered on some client; the POST decides per client. */
-export function OPTIONS(request: Request) {
-  return preflightForRegisteredOrigins(request);
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { POST, OPTIONS } = tokenRoute;

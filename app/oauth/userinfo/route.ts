@@ -1,15 +1,6 @@
-import { userinfoEndpoint } from '@/lib/oauth/endpoints/userinfo';
-import { preflightForRegisteredOrigins } from '@/lib/oauth/cors';
+import { userinfoRoute } from '@/lib/oauth/routes';
 
-/** The OIDC UserInfo endpoint (lib/oauth/endpoints/userinfo.ts): GET and POST. */
-export function GET(request: Request) {
-  return userinfoEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-export function POST(request: Request) {
-  return userinfoEndpoint(request);
-}
-
-export function OPTIONS(request: Request) {
-  return preflightForRegisteredOrigins(request);
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET, POST, OPTIONS } = userinfoRoute;

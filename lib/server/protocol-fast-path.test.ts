@@ -1,0 +1,97 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { protocolHandler, serveProtocolRequest } from './protocol-fast-path';
+
+describe('protocolHandler', () => {
+  it('serves the protocol endpoints for their methods, ignoring the query string', () => {
+    expect(protocolHandler('POST', '/oauth/token')).toBeTypeOf('function');
+    expect(protocolHandler('OPTIONS', '/oauth/token')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/oauth/userinfo?x=1')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/.well-known/openid-configuration')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/oauth/jwks')).toBeTypeOf('function');
+  });
+
+  it('leaves everything else to Next.js: other paths, other methods, look-alike paths', () => {
+    for (const [method, url] of [
+      ['GET', '/oauth/token'],
+      ['DELETE', '/oauth/token'],
+      ['HEAD', '/oauth/jwks'],
+      ['GET', '/oauth/authorize'],
+      ['POST', '/oauth/token/'],
+      ['POST', '/OAUTH/TOKEN'],
+      ['GET', '/'],
+      ['GET', undefined],
+    ] as const) {
+      expect(protocolHandler(method, url), `${method} ${url}`).toBeNull();
+    }
+  });
+});
+
+describe('serveProtocolRequest', () => {
+  let server: http.Server;
+  let base = '';
+  let seen: Request | undefined;
+  let seenBody = '';
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      void serveProtocolRequest(
+        async (request) => {
+          seen = request;
+          seenBody = await request.text();
+          const headers = new Headers({ 'cache-control': 'no-store' });
+          headers.append('set-cookie', 'a=1');
+          headers.append('set-cookie', 'b=2');
+          return Response.json({ ok: true }, { status: 201, headers });
+        },
+        req,
+        res,
+        'https://id.example.com',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('passes method, path, query, headers and body through, and answers with the security headers', async () => {
+    const response = await fetch(`${base}/oauth/token?x=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic abc' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen!.method).toBe('POST');
+    expect(seen!.url).toBe('https://id.example.com/oauth/token?x=1');
+    expect(seen!.headers.get('authorization')).toBe('Basic abc');
+    expect(seenBody).toBe('grant_type=client_credentials');
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+
+  it('refuses a body over 64 kB with 413 before calling the endpoint, declared or streamed', async () => {
+    seen = undefined;
+    const big = 'x'.repeat(70 * 1024);
+    const declared = await fetch(`${base}/oauth/token`, { method: 'POST', body: big });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: 'invalid_request' });
+    const streamed = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(seen).toBeUndefined();
+  });
+});
