@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { adminQuery as admin, withDatabase } from '../scripts/postgres-admin.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { nodeCryptoRate, webCryptoRate } from './ceiling.mjs';
 import { startServer, peakRssMiB } from './server.mjs';
@@ -143,20 +143,4 @@ function markdown({ date, machine: m, connections, seconds, ceiling: c, runs }) 
 function machine() {
   const cpus = os.cpus();
   return { cpus: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
-}
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

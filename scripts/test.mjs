@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { adminQuery, withDatabase } from './postgres-admin.mjs';
 import { ensureBuild } from './ensure-build.mjs';
 
 const RESULTS = '.test-results';
@@ -62,21 +62,5 @@ function readJson(file) {
   } catch {
     console.error(`missing test report ${file}`);
     return null;
-  }
-}
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function adminQuery(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
