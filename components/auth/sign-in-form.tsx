@@ -1,15 +1,10 @@
 'use client';
 
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
-import { zodResolver } from '@hookform/resolvers/zod';
 import { signInSchema } from '@/lib/validation/account';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormAlert } from '@/components/ui/alert';
-import { postJson } from './post-json';
-import { showServerErrors } from './server-errors';
-import { useHydrated } from './use-hydrated';
+import { useAuthForm } from './use-auth-form';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -19,28 +14,12 @@ const FIELDS = ['email', 'password'] as const;
  * server answers with the way back to it.
  */
 export function SignInForm({ request }: { request?: string | undefined } = {}) {
-  const hydrated = useHydrated();
-  const [leaving, setLeaving] = useState(false);
-  const {
-    register,
-    handleSubmit,
-    setError,
-    formState: { errors, isSubmitting },
-  } = useForm({
-    resolver: zodResolver(signInSchema),
-    mode: 'onSubmit',
-    reValidateMode: 'onChange',
+  const { register, errors, onSubmit, ready, pending } = useAuthForm({
+    schema: signInSchema,
     defaultValues: { email: '', password: '' },
-  });
-
-  const onSubmit = handleSubmit(async (values) => {
-    const result = await postJson('/api/auth/sign-in', request ? { ...values, request } : values);
-    if (result.ok) {
-      setLeaving(true);
-      window.location.assign(result.redirectTo); // a full navigation: the server sees the new cookie
-      return;
-    }
-    showServerErrors(result, FIELDS, setError);
+    endpoint: '/api/auth/sign-in',
+    fields: FIELDS,
+    request,
   });
 
   return (
@@ -66,7 +45,7 @@ export function SignInForm({ request }: { request?: string | undefined } = {}) {
           error={errors.password?.message}
           {...register('password')}
         />
-        <Button type="submit" fullWidth disabled={!hydrated} pending={isSubmitting || leaving} pendingLabel="Signing in…">
+        <Button type="submit" fullWidth disabled={!ready} pending={pending} pendingLabel="Signing in…">
           Sign in
         </Button>
       </div>

@@ -1,15 +1,10 @@
 'use client';
 
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
-import { zodResolver } from '@hookform/resolvers/zod';
 import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '@/lib/validation/account';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormAlert } from '@/components/ui/alert';
-import { postJson } from './post-json';
-import { showServerErrors } from './server-errors';
-import { useHydrated } from './use-hydrated';
+import { useAuthForm } from './use-auth-form';
 
 const FIELDS = ['email', 'name', 'password'] as const;
 
@@ -22,28 +17,12 @@ const PASSWORD_HINT =
  * the opaque handle of a pending authorization request, passed through (see SignInForm).
  */
 export function SignUpForm({ request }: { request?: string | undefined } = {}) {
-  const hydrated = useHydrated();
-  const [leaving, setLeaving] = useState(false);
-  const {
-    register,
-    handleSubmit,
-    setError,
-    formState: { errors, isSubmitting },
-  } = useForm({
-    resolver: zodResolver(signUpSchema),
-    mode: 'onSubmit',
-    reValidateMode: 'onChange',
+  const { register, errors, onSubmit, ready, pending } = useAuthForm({
+    schema: signUpSchema,
     defaultValues: { email: '', name: '', password: '' },
-  });
-
-  const onSubmit = handleSubmit(async (values) => {
-    const result = await postJson('/api/auth/sign-up', request ? { ...values, request } : values);
-    if (result.ok) {
-      setLeaving(true);
-      window.location.assign(result.redirectTo); // a full navigation: the server sees the new cookie
-      return;
-    }
-    showServerErrors(result, FIELDS, setError);
+    endpoint: '/api/auth/sign-up',
+    fields: FIELDS,
+    request,
   });
 
   return (
@@ -79,7 +58,7 @@ export function SignUpForm({ request }: { request?: string | undefined } = {}) {
           error={errors.password?.message}
           {...register('password')}
         />
-        <Button type="submit" fullWidth disabled={!hydrated} pending={isSubmitting || leaving} pendingLabel="Creating account…">
+        <Button type="submit" fullWidth disabled={!ready} pending={pending} pendingLabel="Creating account…">
           Create account
         </Button>
       </div>
