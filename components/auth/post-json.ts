@@ -8,11 +8,18 @@ export type PostResult =
   | { ok: false; status: number | null; code: string; message: string; fieldErrors: FieldErrors };
 
 /**
+ * Where a successful answer's `redirectTo` may lead: a path on this site (anything else goes
+ * home), or — for decisions that end at a client's redirect URI — any URL whose scheme cannot
+ * run script here (anything else is an unexpected answer).
+ */
+export type Follow = 'same-origin' | 'navigable';
+
+/**
  * POSTs a form to one of Optare's JSON endpoints and reads the one error shape they share
  * ({ error, message, fieldErrors? }). Never throws: a network failure and a response that is
  * not ours (a proxy's HTML error page) become results the form can show.
  */
-export async function postJson(url: string, body: unknown): Promise<PostResult> {
+export async function postJson(url: string, body: unknown, follow: Follow = 'same-origin'): Promise<PostResult> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -28,7 +35,12 @@ export async function postJson(url: string, body: unknown): Promise<PostResult> 
   }
 
   const payload = await readJsonObject(response);
-  if (response.ok) return { ok: true, redirectTo: sameOriginPath(payload?.redirectTo) };
+  if (response.ok) {
+    if (follow === 'same-origin') return { ok: true, redirectTo: sameOriginPath(payload?.redirectTo) };
+    const target = payload?.redirectTo;
+    if (typeof target === 'string' && isNavigable(target)) return { ok: true, redirectTo: target };
+    return { ok: false, status: response.status, code: 'unexpected_response', message: UNEXPECTED_ERROR_MESSAGE, fieldErrors: {} };
+  }
   return {
     ok: false,
     status: response.status,
@@ -71,5 +83,15 @@ export function sameOriginPath(value: unknown): string {
     return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
   } catch {
     return '/';
+  }
+}
+
+/** A same-origin path or an absolute URL whose scheme cannot run script here. */
+function isNavigable(value: string): boolean {
+  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return true;
+  try {
+    return !['javascript:', 'data:', 'vbscript:', 'blob:', 'file:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
   }
 }

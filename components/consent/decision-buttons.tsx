@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { FormAlert } from '@/components/ui/alert';
 import { useHydrated } from '@/components/auth/use-hydrated';
-import { NETWORK_ERROR_MESSAGE, UNEXPECTED_ERROR_MESSAGE } from '@/components/auth/post-json';
+import { postJson } from '@/components/auth/post-json';
 
 export interface Decision {
   /** Sent as `decision`. */
@@ -38,12 +38,12 @@ export function DecisionButtons({
   async function decide(value: string) {
     setPending(value);
     setError(undefined);
-    const redirectTo = await send(endpoint, { ...body, decision: value });
-    if (typeof redirectTo === 'string') {
-      window.location.assign(redirectTo); // the page stays busy while the browser leaves
+    const result = await postJson(endpoint, { ...body, decision: value }, 'navigable');
+    if (result.ok) {
+      window.location.assign(result.redirectTo); // the page stays busy while the browser leaves
       return;
     }
-    setError(redirectTo.message);
+    setError(result.message);
     setPending(null);
   }
 
@@ -74,40 +74,4 @@ export function DecisionButtons({
       </div>
     </div>
   );
-}
-
-/** The URL to go to, or a message to show. Never throws. */
-async function send(endpoint: string, body: Record<string, string>): Promise<string | { message: string }> {
-  let response: Response;
-  try {
-    response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'same-origin',
-      cache: 'no-store',
-      redirect: 'error',
-    });
-  } catch {
-    return { message: NETWORK_ERROR_MESSAGE };
-  }
-  try {
-    const payload: unknown = await response.json();
-    const redirectTo = (payload as { redirectTo?: unknown } | null)?.redirectTo;
-    if (response.ok && typeof redirectTo === 'string' && isNavigable(redirectTo)) return redirectTo;
-    const message = (payload as { message?: unknown } | null)?.message;
-    return { message: typeof message === 'string' && message ? message : UNEXPECTED_ERROR_MESSAGE };
-  } catch {
-    return { message: UNEXPECTED_ERROR_MESSAGE };
-  }
-}
-
-/** A same-origin path or an absolute URL whose scheme cannot run script here. */
-function isNavigable(value: string): boolean {
-  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return true;
-  try {
-    return !['javascript:', 'data:', 'vbscript:', 'blob:', 'file:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }
