@@ -23,6 +23,21 @@ export default defineConfig([
             { group: ['@/app/*', '**/app/*'], message: 'lib/ must not import from app/.' },
             { group: ['**/db/generated/*', '@prisma/*'], message: 'Only lib/db talks to Prisma.' },
           ],
+          paths: [{ name: 'jose', message: 'Only lib/crypto and lib/oauth/tokens import jose (STYLE.md).' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/crypto/**/*.ts', 'lib/oauth/tokens/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/app/*', '**/app/*'], message: 'lib/ must not import from app/.' },
+            { group: ['**/db/generated/*', '@prisma/*'], message: 'Only lib/db talks to Prisma.' },
+          ],
         },
       ],
     },

@@ -15,7 +15,7 @@ export async function startServer({ port, databaseUrl }) {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   if (!databaseUrl) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const base = `http://localhost:${port}`;

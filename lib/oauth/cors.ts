@@ -1,5 +1,6 @@
 import 'server-only';
 import { listEnabledCorsOrigins } from '../db/clients';
+import { ProtocolResponse, type ProtocolRequest } from '../http/protocol-message';
 
 /**
  * CORS for the endpoints browsers call directly (token, revocation, introspection, userinfo):
@@ -36,23 +37,20 @@ export function corsHeaders(origin: string | null, allowedOrigins: readonly stri
  * allowed (`'any'` for public documents) and the requested method is one of ours; otherwise 403
  * with no CORS headers, which the browser reports as a CORS failure.
  */
-export function preflightResponse(request: Request, allowedOrigins: readonly string[] | 'any'): Response {
+export function preflightResponse(request: ProtocolRequest, allowedOrigins: readonly string[] | 'any'): ProtocolResponse {
   const origin = request.headers.get('origin');
   const method = request.headers.get('access-control-request-method');
   const vary = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
   const originAllowed =
     origin !== null && origin !== 'null' && (allowedOrigins === 'any' || allowedOrigins.includes(origin));
   const methodAllowed = method !== null && ['GET', 'POST', 'OPTIONS'].includes(method);
-  if (!originAllowed || !methodAllowed) return new Response(null, { status: 403, headers: { Vary: vary } });
-  return new Response(null, {
-    status: 204,
-    headers: {
-      'Access-Control-Allow-Origin': allowedOrigins === 'any' ? '*' : origin,
-      'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS,
-      'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
-      'Access-Control-Max-Age': String(CORS_MAX_AGE_SECONDS),
-      Vary: vary,
-    },
+  if (!originAllowed || !methodAllowed) return new ProtocolResponse(403, { Vary: vary });
+  return new ProtocolResponse(204, {
+    'Access-Control-Allow-Origin': allowedOrigins === 'any' ? '*' : origin,
+    'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS,
+    'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
+    'Access-Control-Max-Age': String(CORS_MAX_AGE_SECONDS),
+    Vary: vary,
   });
 }
 
@@ -68,7 +66,7 @@ export async function isRegisteredCorsOrigin(origin: string | null): Promise<boo
 }
 
 /** preflightResponse for the token, revocation, introspection and userinfo endpoints. */
-export async function preflightForRegisteredOrigins(request: Request): Promise<Response> {
+export async function preflightForRegisteredOrigins(request: ProtocolRequest): Promise<ProtocolResponse> {
   const origin = request.headers.get('origin');
   return preflightResponse(request, origin !== null && (await isRegisteredCorsOrigin(origin)) ? [origin] : []);
 }

@@ -1,4 +1,5 @@
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './scopes';
+import { ProtocolResponse } from '../http/protocol-message';
 
 /** Endpoint paths under the issuer, as advertised in discovery. */
 export const ENDPOINT_PATHS = {
@@ -66,19 +67,16 @@ const PUBLIC_DOCUMENT_HEADERS = {
 } as const;
 
 /** A public, cacheable JSON document (discovery, JWKS). */
-export function publicDocumentResponse(body: unknown): Response {
-  return Response.json(body, { headers: PUBLIC_DOCUMENT_HEADERS });
+export function publicDocumentResponse(body: unknown): ProtocolResponse {
+  return ProtocolResponse.json(body, 200, PUBLIC_DOCUMENT_HEADERS);
 }
 
 /** The CORS preflight answer for a public document. */
-export function publicDocumentPreflight(): Response {
-  return new Response(null, {
-    status: 204,
-    headers: {
-      'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-      'access-control-allow-headers': '*',
-      'access-control-max-age': '86400',
-    },
+export function publicDocumentPreflight(): ProtocolResponse {
+  return new ProtocolResponse(204, {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+    'access-control-allow-headers': '*',
+    'access-control-max-age': '86400',
   });
 }

@@ -1,4 +1,5 @@
 import { InvalidRequest } from './errors';
+import type { ProtocolRequest } from '../http/protocol-message';
 
 export const PARAMS_BODY_LIMIT = 16 * 1024;
 /** No single OAuth parameter needs more; longer values are refused rather than processed. */
@@ -16,7 +17,7 @@ export function paramsFromQuery(search: URLSearchParams): OAuthParams {
  * Parameters of a POST body, which must be application/x-www-form-urlencoded (RFC 6749 §3.2),
  * at most 16 kB, in strict UTF-8.
  */
-export async function paramsFromForm(request: Request): Promise<OAuthParams> {
+export async function paramsFromForm(request: ProtocolRequest): Promise<OAuthParams> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
     throw new InvalidRequest('The request body must be application/x-www-form-urlencoded.');

@@ -1,10 +1,11 @@
 import { asOAuthError, errorBody, InvalidClient, InvalidToken, InsufficientScope, type OAuthError } from './errors';
+import { ProtocolResponse } from '../http/protocol-message';
 
 /** Token and error responses must never be cached (RFC 6749 §5.1). */
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
-export function oauthJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+export function oauthJson(body: unknown, status = 200, headers: Record<string, string> = {}): ProtocolResponse {
+  return ProtocolResponse.json(body, status, { ...NO_STORE, ...headers });
 }
 
 export interface ErrorResponseOptions {
@@ -19,7 +20,7 @@ export interface ErrorResponseOptions {
  * The one serializer of OAuth errors for JSON endpoints. Unexpected errors become server_error
  * with a generic description; their cause is for the logs only.
  */
-export function oauthErrorResponse(thrown: unknown, options: ErrorResponseOptions = {}): Response {
+export function oauthErrorResponse(thrown: unknown, options: ErrorResponseOptions = {}): ProtocolResponse {
   const error = asOAuthError(thrown);
   const headers: Record<string, string> = { ...options.headers };
   if (error instanceof InvalidClient) {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { getConfig } from '../config';
+import type { ProtocolRequest, ProtocolResponse } from '../http/protocol-message';
 import { introspectionEndpoint } from './endpoints/introspection';
 import { revocationEndpoint } from './endpoints/revocation';
 import { tokenEndpoint } from './endpoints/token';
@@ -8,10 +9,11 @@ import { preflightForRegisteredOrigins } from './cors';
 import { publishedJwks } from './keys/signing-keys';
 import { discoveryDocument, ENDPOINT_PATHS, publicDocumentPreflight, publicDocumentResponse } from './metadata';
 
-type Handler = (request: Request) => Promise<Response>;
-export type ProtocolRoute = Partial<Record<'GET' | 'POST' | 'OPTIONS', Handler>>;
+type Method = 'GET' | 'POST' | 'OPTIONS';
+export type ProtocolHandler = (request: ProtocolRequest) => Promise<ProtocolResponse>;
+export type ProtocolRoute = Partial<Record<Method, ProtocolHandler>>;
 
-const preflight: Handler = async (request) => preflightForRegisteredOrigins(request);
+const preflight: ProtocolHandler = async (request) => preflightForRegisteredOrigins(request);
 
 export const discoveryRoute = {
   GET: async () => publicDocumentResponse(discoveryDocument(getConfig().issuer)),
@@ -23,12 +25,12 @@ export const jwksRoute = {
   OPTIONS: async () => publicDocumentPreflight(),
 } satisfies ProtocolRoute;
 
-export const tokenRoute = { POST: (request: Request) => tokenEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
-export const introspectionRoute = { POST: (request: Request) => introspectionEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
-export const revocationRoute = { POST: (request: Request) => revocationEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
+export const tokenRoute = { POST: (request: ProtocolRequest) => tokenEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
+export const introspectionRoute = { POST: (request: ProtocolRequest) => introspectionEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
+export const revocationRoute = { POST: (request: ProtocolRequest) => revocationEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const userinfoRoute = {
-  GET: (request: Request) => userinfoEndpoint(request),
-  POST: (request: Request) => userinfoEndpoint(request),
+  GET: (request: ProtocolRequest) => userinfoEndpoint(request),
+  POST: (request: ProtocolRequest) => userinfoEndpoint(request),
   OPTIONS: preflight,
 } satisfies ProtocolRoute;
 
@@ -47,3 +49,12 @@ export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<strin
   [ENDPOINT_PATHS.revocation, revocationRoute],
   [ENDPOINT_PATHS.userinfo, userinfoRoute],
 ]);
+
+/** A route's handlers as Next.js route handlers, which must answer with a Fetch Response. */
+export function nextRouteHandlers<R extends ProtocolRoute>(route: R): { [M in keyof R]: (request: Request) => Promise<Response> } {
+  const handlers: Partial<Record<Method, (request: Request) => Promise<Response>>> = {};
+  for (const [method, handler] of Object.entries(route) as [Method, ProtocolHandler][]) {
+    handlers[method] = async (request) => (await handler(request)).toResponse();
+  }
+  return handlers as { [M in keyof R]: (request: Request) => Promise<Response> };
+}

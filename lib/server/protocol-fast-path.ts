@@ -1,15 +1,14 @@
 import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiSecurityHeaders } from '../http/security-headers';
-import { PROTOCOL_ROUTES } from '../oauth/routes';
+import { ProtocolResponse, type HeaderReader, type ProtocolRequest } from '../http/protocol-message';
+import { PROTOCOL_ROUTES, type ProtocolHandler } from '../oauth/routes';
 
 /** No protocol request needs more; OAuth parameter parsing refuses 16 kB anyway. */
 const BODY_LIMIT = 64 * 1024;
 
-type Handler = (request: Request) => Promise<Response>;
-
 /** The handler of a protocol endpoint for this method and path, or null (Next.js serves it). */
-export function protocolHandler(method: string | undefined, url: string | undefined): Handler | null {
+export function protocolHandler(method: string | undefined, url: string | undefined): ProtocolHandler | null {
   const path = (url ?? '/').split('?')[0]!;
   const route = PROTOCOL_ROUTES.get(path);
   if (!route || (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS')) return null;
@@ -17,40 +16,65 @@ export function protocolHandler(method: string | undefined, url: string | undefi
 }
 
 /**
- * Answers a protocol request without Next.js: the same Request → Response function the app/
- * route file exports, with the security headers proxy.ts would add (a CSP that allows nothing,
- * since these responses are JSON). Headers come from `req.headers`, which the server has
- * already cleaned of internal and spoofable names; URLs in responses come from the issuer only.
+ * Answers a protocol request without Next.js: the same handler the app/ route file serves, fed
+ * straight from Node's request and written straight to Node's response, with the security
+ * headers proxy.ts would add (a CSP that allows nothing, since these responses are JSON).
+ * Headers come from `req.headers`, which the server has already cleaned of internal and
+ * spoofable names; URLs in responses come from the issuer only.
  */
-export async function serveProtocolRequest(handler: Handler, req: IncomingMessage, res: ServerResponse, issuer: string): Promise<void> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  let body: Buffer | undefined;
+export async function serveProtocolRequest(handler: ProtocolHandler, req: IncomingMessage, res: ServerResponse, issuer: string): Promise<void> {
+  const https = issuer.startsWith('https://');
+  let body: Buffer | null = null;
   if (req.method === 'POST') {
-    const read = await readBody(req);
-    if (read === null) return writeResponse(res, payloadTooLarge(), issuer);
-    body = read;
+    body = await readBody(req);
+    if (body === null) return writeResponse(res, payloadTooLarge(), https);
   }
-  const request = new Request(new URL(req.url ?? '/', issuer), { method: req.method, headers, body: body ? new Uint8Array(body) : undefined });
-  await writeResponse(res, await handler(request), issuer);
+  writeResponse(res, await handler(new NodeProtocolRequest(req, body, issuer)), https);
 }
 
-async function writeResponse(res: ServerResponse, response: Response, issuer: string): Promise<void> {
-  const payload = Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
+/** A ProtocolRequest over Node's request and its already-read body. */
+class NodeProtocolRequest implements ProtocolRequest {
+  readonly method: string;
+  readonly headers: HeaderReader;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly body: Buffer | null,
+    private readonly issuer: string,
+  ) {
+    this.method = req.method ?? 'GET';
+    const fields = req.headers;
+    this.headers = {
+      get(name: string): string | null {
+        const value = fields[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+  }
+
+  get url(): string {
+    return new URL(this.req.url ?? '/', this.issuer).href;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const body = this.body ?? Buffer.alloc(0);
+    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  }
+}
+
+function writeResponse(res: ServerResponse, response: ProtocolResponse, https: boolean): void {
+  const payload = response.body === null ? null : Buffer.from(response.body);
+  res.writeHead(response.status, {
+    ...response.headerFields,
+    ...(https ? HTTPS_HEADERS : HTTP_HEADERS),
+    'content-length': String(payload?.length ?? 0),
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  Object.assign(headers, apiSecurityHeaders(issuer.startsWith('https://')));
-  headers['content-length'] = String(payload.length);
-  res.writeHead(response.status, headers);
   res.end(payload);
 }
+
+const HTTPS_HEADERS = apiSecurityHeaders(true);
+const HTTP_HEADERS = apiSecurityHeaders(false);
 
 /** The request body, or null as soon as it exceeds the limit (the rest is not read). */
 async function readBody(req: IncomingMessage): Promise<Buffer | null> {
@@ -62,12 +86,13 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
     if (size > BODY_LIMIT) return null;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-function payloadTooLarge(): Response {
-  return Response.json(
+function payloadTooLarge(): ProtocolResponse {
+  return ProtocolResponse.json(
     { error: 'invalid_request', error_description: `The request body exceeds ${BODY_LIMIT} bytes.` },
-    { status: 413, headers: { 'Cache-Control': 'no-store' } },
+    413,
+    { 'Cache-Control': 'no-store' },
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { discoveryDocument } from '../../lib/oauth/metadata';
+import { discoveryRoute } from '../../lib/oauth/routes';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from '../../lib/oauth/scopes';
 import { GET as openidConfiguration, OPTIONS as openidPreflight } from '../../app/.well-known/openid-configuration/route';
 import { GET as authorizationServerMetadata } from '../../app/.well-known/oauth-authorization-server/route';
@@ -71,17 +72,20 @@ describe('discoveryDocument', () => {
 describe('the discovery routes', () => {
   it('serve the document of the configured issuer, whatever the request says, as public cacheable JSON', async () => {
     useTestConfig({ OPTARE_ISSUER: ISSUER });
-    // The handlers take no request at all: Host and X-Forwarded-* cannot reach the URLs.
-    expect(openidConfiguration.length).toBe(0);
+    // The handler takes no request at all: Host and X-Forwarded-* cannot reach the URLs.
+    expect(discoveryRoute.GET.length).toBe(0);
+    const spoofed = new Request('http://evil.example/.well-known/openid-configuration', {
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+    });
     for (const route of [openidConfiguration, authorizationServerMetadata]) {
-      const response = await route();
+      const response = await route(spoofed);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
       expect(response.headers.get('cache-control')).toBe('public, max-age=300');
       expect(await response.json()).toEqual(discoveryDocument(ISSUER));
     }
-    const preflight = await openidPreflight();
+    const preflight = await openidPreflight(spoofed);
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
   });

@@ -8,6 +8,7 @@ import {
   forgetCachedSigningKeys,
   publishedJwks,
   rotateSigningKey,
+  rsaThumbprint,
   verificationKey,
 } from '../../lib/oauth/keys/signing-keys';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/oauth/tokens/lifetimes';
@@ -229,10 +230,21 @@ describe('several instances', () => {
   });
 });
 
+describe('rsaThumbprint', () => {
+  it('is the RFC 7638 §3.1 example thumbprint', () => {
+    const n =
+      '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs' +
+      'tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajr' +
+      'n1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw';
+    expect(rsaThumbprint(n, 'AQAB')).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+  });
+});
+
 describe('GET /oauth/jwks', () => {
   it('serves the published keys as public, cacheable JSON, and answers CORS preflight', async () => {
     await ensureSigningKey();
-    const response = await jwksRoute();
+    const request = new Request('https://id.example.test/oauth/jwks');
+    const response = await jwksRoute(request);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -241,7 +253,7 @@ describe('GET /oauth/jwks', () => {
     expect(body).toEqual(await publishedJwks());
     for (const key of body.keys) expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
 
-    const preflight = await jwksPreflight();
+    const preflight = await jwksPreflight(request);
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');

@@ -4,6 +4,7 @@
  * the endpoint functions called with real Request objects (the route handlers are one-liners).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { ProtocolResponse } from '../../lib/http/protocol-message';
 import { createUser } from '../../lib/auth/accounts';
 import { createClient } from '../../lib/oauth/clients/registration';
 import type { OAuthClientRecord } from '../../lib/oauth/clients/types';
@@ -127,7 +128,7 @@ export interface Answer<T = Record<string, unknown>> {
   body: T;
 }
 
-export async function answer<T = Record<string, unknown>>(response: Response): Promise<Answer<T>> {
+export async function answer<T = Record<string, unknown>>(response: Response | ProtocolResponse): Promise<Answer<T>> {
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
 }

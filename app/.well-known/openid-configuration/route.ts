@@ -1,6 +1,6 @@
-import { discoveryRoute } from '@/lib/oauth/routes';
+import { discoveryRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { GET, OPTIONS } = discoveryRoute;
+export const { GET, OPTIONS } = nextRouteHandlers(discoveryRoute);

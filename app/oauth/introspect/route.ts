@@ -1,6 +1,6 @@
-import { introspectionRoute } from '@/lib/oauth/routes';
+import { introspectionRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { POST, OPTIONS } = introspectionRoute;
+export const { POST, OPTIONS } = nextRouteHandlers(introspectionRoute);

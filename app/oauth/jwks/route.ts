@@ -1,6 +1,6 @@
-import { jwksRoute } from '@/lib/oauth/routes';
+import { jwksRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { GET, OPTIONS } = jwksRoute;
+export const { GET, OPTIONS } = nextRouteHandlers(jwksRoute);

@@ -1,6 +1,6 @@
-import { revocationRoute } from '@/lib/oauth/routes';
+import { revocationRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { POST, OPTIONS } = revocationRoute;
+export const { POST, OPTIONS } = nextRouteHandlers(revocationRoute);

@@ -1,6 +1,6 @@
-import { tokenRoute } from '@/lib/oauth/routes';
+import { tokenRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { POST, OPTIONS } = tokenRoute;
+export const { POST, OPTIONS } = nextRouteHandlers(tokenRoute);

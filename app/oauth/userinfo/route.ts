@@ -1,6 +1,6 @@
-import { userinfoRoute } from '@/lib/oauth/routes';
+import { userinfoRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
 // Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
-export const { GET, POST, OPTIONS } = userinfoRoute;
+export const { GET, POST, OPTIONS } = nextRouteHandlers(userinfoRoute);

@@ -1,5 +1,11 @@
 import 'server-only';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import {
+  registeredKeySet,
+  unverifiedClaims,
+  verifyWithRegisteredKeys,
+  type JWTPayload,
+  type JWTVerifyOptions,
+} from '../tokens/registered-key-jwt';
 import { CLIENT_ASSERTION_ALGORITHMS, type OAuthClientRecord } from './types';
 import { rememberJti } from './jti-replay';
 
@@ -26,7 +32,7 @@ export class AssertionRejected extends Error {
 export function assertionClientId(assertion: string): string {
   let claims: JWTPayload;
   try {
-    claims = decodeJwt(assertion);
+    claims = unverifiedClaims(assertion);
   } catch (error) {
     throw new AssertionRejected('malformed_assertion', error);
   }
@@ -59,7 +65,7 @@ export async function verifyClientAssertion(
   };
   let payload: JWTPayload;
   try {
-    payload = await verifyWithKeySet(assertion, keySetOf(client), options);
+    payload = await verifyWithRegisteredKeys(assertion, keySetOf(client), options);
   } catch (error) {
     throw new AssertionRejected(`jwt_${(error as { code?: string }).code ?? 'invalid'}`, error);
   }
@@ -72,30 +78,12 @@ export async function verifyClientAssertion(
   if (!rememberJti(client.id, jti, (exp + ASSERTION_CLOCK_TOLERANCE_SECONDS) * 1000)) throw new AssertionRejected('jti_replayed');
 }
 
-async function verifyWithKeySet(assertion: string, keys: JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(assertion, keys, options)).payload;
-  } catch (error) {
-    // Several registered keys fit the header (no kid): try each (jose leaves this to the caller).
-    if ((error as { code?: string }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
-    let last: unknown = error;
-    for await (const key of error as AsyncIterable<CryptoKey>) {
-      try {
-        return (await jwtVerify(assertion, key, options)).payload;
-      } catch (attempt) {
-        last = attempt;
-      }
-    }
-    throw last;
-  }
-}
-
 // One key set per cached client record (records are replaced, never changed, when a client is).
-const keySets = new WeakMap<OAuthClientRecord, JWTVerifyGetKey>();
-function keySetOf(client: OAuthClientRecord): JWTVerifyGetKey {
+const keySets = new WeakMap<OAuthClientRecord, ReturnType<typeof registeredKeySet>>();
+function keySetOf(client: OAuthClientRecord): ReturnType<typeof registeredKeySet> {
   let keys = keySets.get(client);
   if (!keys) {
-    keys = createLocalJWKSet(client.jwks as Parameters<typeof createLocalJWKSet>[0]);
+    keys = registeredKeySet(client.jwks as Parameters<typeof registeredKeySet>[0]);
     keySets.set(client, keys);
   }
   return keys;

@@ -6,6 +6,7 @@ import type { OAuthParams } from '../params';
 import { AssertionRejected, assertionClientId, JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from './assertion';
 import { loadClient } from './registration';
 import type { OAuthClientRecord, TokenEndpointAuthMethod } from './types';
+import type { HeaderReader } from '../../http/protocol-message';
 
 /**
  * Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3,
@@ -14,7 +15,7 @@ import type { OAuthClientRecord, TokenEndpointAuthMethod } from './types';
  */
 
 export interface ClientAuthenticationRequest {
-  headers: Headers;
+  headers: HeaderReader;
   /** The request's parameters, already parsed by the endpoint. */
   params: OAuthParams;
   /**

@@ -9,6 +9,7 @@ import { formatScope } from '../scopes';
 import { isAccessTokenRevoked } from '../token-status';
 import { verifyAccessToken } from '../tokens/access-token';
 import { authenticatedClientRequest, ClientEndpointReply, requireParameters } from './token';
+import type { ProtocolRequest, ProtocolResponse } from '../../http/protocol-message';
 
 /** RFC 7662 §2.2. `token_type` is 'Bearer' for access tokens (RFC 6749 §7.1 type) and 'refresh_token' otherwise. */
 export type IntrospectionResponse =
@@ -42,7 +43,7 @@ const INACTIVE = { active: false } as const;
  * from learning anything about another's users and tokens. Resource servers verify access tokens
  * as JWTs (RFC 9068) with the JWKS.
  */
-export async function introspectionEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function introspectionEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
     const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.introspection, reply);

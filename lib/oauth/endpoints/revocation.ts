@@ -10,6 +10,7 @@ import { revokeGrant } from '../grants/revoke';
 import { ENDPOINT_PATHS } from '../metadata';
 import { verifyAccessToken } from '../tokens/access-token';
 import { authenticatedClientRequest, ClientEndpointReply, requireParameters } from './token';
+import type { ProtocolRequest, ProtocolResponse } from '../../http/protocol-message';
 
 type Revoker = (token: string, client: OAuthClientRecord, audit: AuditContext, now: Date) => Promise<boolean>;
 
@@ -23,7 +24,7 @@ type Revoker = (token: string, client: OAuthClientRecord, audit: AuditContext, n
  * Only the authenticated client's own tokens are revoked; unknown, invalid, expired or another
  * client's tokens get the same 200 (§2.2), so the endpoint reveals nothing about them.
  */
-export async function revocationEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function revocationEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
     const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.revocation, reply);

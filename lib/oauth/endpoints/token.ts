@@ -10,6 +10,7 @@ import { GRANT_TYPES, type GrantType } from '../grants';
 import { ENDPOINT_PATHS } from '../metadata';
 import { paramsFromForm, type OAuthParams } from '../params';
 import { NO_STORE, oauthErrorResponse, oauthJson } from '../respond';
+import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-message';
 
 /**
  * The token endpoint (RFC 6749 §3.2): POST with a form body. Its pipeline:
@@ -18,7 +19,7 @@ import { NO_STORE, oauthErrorResponse, oauthJson } from '../respond';
  * Every answer is no-store; errors go through the one serializer, with a Basic challenge when
  * the client tried Basic; once the client is known, its registered origins get CORS headers.
  */
-export async function tokenEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function tokenEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
     const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.token, reply);
@@ -54,7 +55,7 @@ export function requireParameters(params: OAuthParams, names: readonly string[])
  * of the client's origins on whatever is answered from here on.
  */
 export async function authenticatedClientRequest(
-  request: Request,
+  request: ProtocolRequest,
   path: string,
   reply: ClientEndpointReply,
 ): Promise<{ client: OAuthClientRecord; params: OAuthParams }> {
@@ -75,7 +76,7 @@ export class ClientEndpointReply {
   private readonly origin: string | null;
   private headers: Record<string, string>;
 
-  constructor(request: Request) {
+  constructor(request: ProtocolRequest) {
     this.origin = request.headers.get('origin');
     this.headers = corsHeaders(this.origin, []);
   }
@@ -84,16 +85,16 @@ export class ClientEndpointReply {
     this.headers = corsHeaders(this.origin, client.corsOrigins);
   }
 
-  json(body: unknown): Response {
+  json(body: unknown): ProtocolResponse {
     return oauthJson(body, 200, this.headers);
   }
 
   /** 200 with no body (RFC 7009 §2.2: the client reads only the status). */
-  empty(): Response {
-    return new Response(null, { status: 200, headers: { ...NO_STORE, ...this.headers } });
+  empty(): ProtocolResponse {
+    return new ProtocolResponse(200, { ...NO_STORE, ...this.headers });
   }
 
-  error(thrown: unknown, endpoint: string): Response {
+  error(thrown: unknown, endpoint: string): ProtocolResponse {
     const error = asOAuthError(thrown);
     if (error.status >= 500) logger().error({ err: error.privateCause ?? thrown, endpoint }, 'OAuth endpoint failed');
     return oauthErrorResponse(error, { basicAttempted: basicAttempted(thrown), headers: this.headers });

@@ -10,6 +10,7 @@ import { bearerChallenge, NO_STORE, oauthErrorResponse, oauthJson } from '../res
 import { parseScope } from '../scopes';
 import { isAccessTokenRevoked } from '../token-status';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
+import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-message';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** RFC 6750 §2.1: `Bearer` 1*SP b64token. */
@@ -24,7 +25,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * No token at all: 401 with a bare `WWW-Authenticate: Bearer realm="optare"` (RFC 6750 §3.1);
  * any other failure: the RFC 6750 error in the challenge and the body.
  */
-export async function userinfoEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function userinfoEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const origin = request.headers.get('origin');
   let headers = corsHeaders(origin, []);
   try {
@@ -46,7 +47,7 @@ export async function userinfoEndpoint(request: Request, now = new Date()): Prom
  * The access token of the request, or null when it carries none. RFC 6750 §2: exactly one
  * method. The query string (§2.3) is never read: URLs end up in logs and Referer headers.
  */
-export async function presentedAccessToken(request: Request): Promise<string | null> {
+export async function presentedAccessToken(request: ProtocolRequest): Promise<string | null> {
   const fromHeader = headerToken(request.headers.get('authorization'));
   let fromBody: string | null = null;
   if (request.method === 'POST' && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
@@ -66,8 +67,8 @@ function headerToken(header: string | null): string | null {
   return match[1]!;
 }
 
-function noTokenResponse(headers: Record<string, string>): Response {
-  return new Response(null, { status: 401, headers: { ...NO_STORE, ...headers, 'WWW-Authenticate': bearerChallenge() } });
+function noTokenResponse(headers: Record<string, string>): ProtocolResponse {
+  return new ProtocolResponse(401, { ...NO_STORE, ...headers, 'WWW-Authenticate': bearerChallenge() });
 }
 
 /** CORS headers for the origins of the client the token was issued to (cached lookup). */

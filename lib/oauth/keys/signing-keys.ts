@@ -1,7 +1,6 @@
 import 'server-only';
-import { generateKeyPair } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, importJWK, importPKCS8, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
 import { recordAuditEvent } from '../../audit/record';
@@ -39,11 +38,11 @@ const PUBLISH_MARGIN_SECONDS = 300;
 export interface ActiveSigningKey {
   kid: string;
   alg: 'RS256';
-  privateKey: CryptoKey | KeyObject;
+  privateKey: KeyObject;
 }
 
 /** A public signing key as published in the JWKS. */
-export interface PublicSigningJwk extends JWK {
+export interface PublicSigningJwk {
   kty: 'RSA';
   kid: string;
   n: string;
@@ -123,7 +122,7 @@ async function generateSigningKey(createdAt: Date) {
   const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: MODULUS_BITS, publicExponent: 0x10001 });
   const { n, e } = publicKey.export({ format: 'jwk' });
   if (!n || !e) throw new Error('the generated RSA key has no modulus or exponent');
-  const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
+  const kid = rsaThumbprint(n, e);
   const publicJwk: PublicSigningJwk = { kty: 'RSA', kid, n, e, use: 'sig', alg: SIGNING_ALG };
   const pkcs8 = privateKey.export({ format: 'pem', type: 'pkcs8' });
   const { current, old } = getConfig().encryption;
@@ -134,6 +133,11 @@ async function generateSigningKey(createdAt: Date) {
     privateKeyEncrypted: encrypt(pkcs8, { current, old }, sealingContext(kid)),
     createdAt,
   };
+}
+
+/** RFC 7638 §3: SHA-256 over the required members of an RSA JWK, in lexicographic order. */
+export function rsaThumbprint(n: string, e: string): string {
+  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
 }
 
 /** The additional authenticated data binding a sealed private key to its row. */
@@ -148,7 +152,7 @@ interface PublishedEntry {
   jwk: PublicSigningJwk;
   retiredAt: Date | null;
   publishUntil: Date | null;
-  key?: Promise<CryptoKey>;
+  key?: KeyObject;
 }
 
 interface KeyCache {
@@ -215,10 +219,7 @@ async function loadActiveKey(previous: ActiveSigningKey | undefined): Promise<Ac
       : {
           kid: row.kid,
           alg: SIGNING_ALG,
-          privateKey: await importPKCS8(
-            decrypt(row.privateKeyEncrypted, getConfig().encryption, sealingContext(row.kid)).toString('utf8'),
-            SIGNING_ALG,
-          ),
+          privateKey: createPrivateKey(decrypt(row.privateKeyEncrypted, getConfig().encryption, sealingContext(row.kid)).toString('utf8')),
         };
   if (state.generation === generation) {
     state.active = { key, loadedAt: monotonicMs() };
@@ -239,7 +240,7 @@ export async function publishedJwks(now = new Date()): Promise<{ keys: PublicSig
 }
 
 /** The public key for `kid`, if that key is published now: for verifying Optare's own tokens. */
-export async function verificationKey(kid: string): Promise<KeyObject | CryptoKey | null> {
+export async function verificationKey(kid: string): Promise<KeyObject | null> {
   const now = new Date();
   let entries = await publishedEntries(now);
   let entry = entries.get(kid);
@@ -250,7 +251,7 @@ export async function verificationKey(kid: string): Promise<KeyObject | CryptoKe
     entry = entries.get(kid);
   }
   if (!entry || !isPublishedAt(entry, now)) return null;
-  entry.key ??= importJWK(entry.jwk, SIGNING_ALG) as Promise<CryptoKey>;
+  entry.key ??= createPublicKey({ key: { kty: 'RSA', n: entry.jwk.n, e: entry.jwk.e }, format: 'jwk' });
   return entry.key;
 }
 

@@ -1,12 +1,12 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { getConfig } from '../../config';
 import { InvalidToken } from '../errors';
 import { formatScope } from '../scopes';
 import { activeSigningKey, SIGNING_ALG } from '../keys/signing-keys';
 import { clampTokenTtl } from './lifetimes';
-import { epochSeconds, isJoseError, MAX_TOKEN_LENGTH, publishedKeyFor } from './jws';
+import { epochSeconds, isJoseError, MAX_TOKEN_LENGTH, publishedKeyFor, signJwt } from './jws';
 
 /** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -68,9 +68,7 @@ export async function issueAccessToken(
   if (input.acr) claims.acr = input.acr;
   if (input.amr && input.amr.length > 0) claims.amr = input.amr;
   if (input.grantId) claims.gid = input.grantId;
-  const token = await new SignJWT(claims as unknown as JWTPayload)
-    .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid })
-    .sign(privateKey);
+  const token = await signJwt({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid }, claims, privateKey);
   return { token, jti, expiresAt: new Date(exp * 1000) };
 }
 

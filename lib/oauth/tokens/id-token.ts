@@ -1,10 +1,10 @@
 import 'server-only';
-import { compactVerify, SignJWT, type JWTPayload } from 'jose';
+import { compactVerify, type JWTPayload } from 'jose';
 import { getConfig } from '../../config';
 import { InvalidRequest } from '../errors';
 import { activeSigningKey, SIGNING_ALG } from '../keys/signing-keys';
 import { clampTokenTtl, ID_TOKEN_TTL_SECONDS } from './lifetimes';
-import { epochSeconds, isJoseError, leftHalfHash, MAX_TOKEN_LENGTH, publishedKeyFor } from './jws';
+import { epochSeconds, isJoseError, leftHalfHash, MAX_TOKEN_LENGTH, publishedKeyFor, signJwt } from './jws';
 
 export interface IdTokenInput {
   clientId: string;
@@ -53,7 +53,7 @@ export async function issueIdToken(input: IdTokenInput, now = new Date()): Promi
   if (input.acr) payload.acr = input.acr;
   if (input.amr && input.amr.length > 0) payload.amr = input.amr;
   if (input.sessionId) payload.sid = input.sessionId;
-  return new SignJWT(payload).setProtectedHeader({ alg: SIGNING_ALG, typ: 'JWT', kid }).sign(privateKey);
+  return signJwt({ alg: SIGNING_ALG, typ: 'JWT', kid }, payload, privateKey);
 }
 
 export interface IdTokenHint {

@@ -1,10 +1,35 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
+import { createHash, sign, type KeyObject } from 'node:crypto';
 import { errors, type JWSHeaderParameters } from 'jose';
 import { verificationKey } from '../keys/signing-keys';
 
 /** Tokens longer than this are refused before any parsing (ours are well under 2 kB). */
 export const MAX_TOKEN_LENGTH = 8_192;
+
+/** The protected header of Optare's tokens (RS256 only: SIGNING_ALG in keys/signing-keys.ts). */
+export interface RS256Header {
+  alg: 'RS256';
+  typ: 'JWT' | 'at+jwt';
+  kid: string;
+}
+
+/**
+ * A compact JWS (RFC 7515 §7.1) of a JSON payload, RS256 (RSASSA-PKCS1-v1_5 with SHA-256,
+ * RFC 7518 §3.3). node:crypto signs on libuv's thread pool when given a callback, so the event
+ * loop only encodes; jose's SignJWT goes through WebCrypto and costs more per token
+ * (docs/decisions.md, "Signing tokens"). Verification stays with jose.
+ */
+export function signJwt(header: RS256Header, payload: object, privateKey: KeyObject): Promise<string> {
+  const signingInput = `${base64urlJson(header)}.${base64urlJson(payload)}`;
+  return new Promise((resolve, reject) => {
+    sign('sha256', Buffer.from(signingInput), privateKey, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${signingInput}.${signature.toString('base64url')}`);
+    });
+  });
+}
+
+const base64urlJson = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** jose's key resolver for Optare's own tokens: the published key named by the header's kid. */
 export async function publishedKeyFor(header: JWSHeaderParameters) {

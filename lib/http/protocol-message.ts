@@ -1,0 +1,59 @@
+/**
+ * The request and response of a protocol endpoint (token, revocation, introspection, userinfo,
+ * discovery, JWKS) as plain data. A Fetch `Request` is a ProtocolRequest, so tests and Next.js
+ * route files pass one as is; Optare's own server builds a lighter one straight from Node's
+ * request, and writes a ProtocolResponse without a Fetch `Response` in between: undici's
+ * Request/Response streams cost more than the rest of a client_credentials request
+ * (docs/decisions.md, "Protocol endpoints without Fetch objects").
+ */
+
+export interface HeaderReader {
+  /** The value of a header, or null; names are case-insensitive. */
+  get(name: string): string | null;
+}
+
+export interface ProtocolRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderReader;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export class ProtocolResponse {
+  /** Header names in lower case. */
+  readonly headerFields: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly status: number,
+    headers: Readonly<Record<string, string>> = {},
+    /** The serialized body; null for none. */
+    readonly body: string | null = null,
+  ) {
+    const fields: Record<string, string> = {};
+    for (const name in headers) fields[name.toLowerCase()] = headers[name]!;
+    this.headerFields = fields;
+  }
+
+  static json(body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): ProtocolResponse {
+    return new ProtocolResponse(status, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
+  }
+
+  /** A Fetch view of the headers (for Next.js and tests; the server reads headerFields). */
+  get headers(): Headers {
+    return new Headers(this.headerFields);
+  }
+
+  // Typed like Fetch's Response.json(), so callers read it the same way.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async json(): Promise<any> {
+    return JSON.parse(this.body ?? '');
+  }
+
+  async text(): Promise<string> {
+    return this.body ?? '';
+  }
+
+  toResponse(): Response {
+    return new Response(this.body, { status: this.status, headers: this.headerFields });
+  }
+}
