@@ -115,6 +115,8 @@ test.describe('authorization code flow in the browser', () => {
 
     await page.goto(authorization.url);
     await expect(page).toHaveURL(/\/sign-in\?request=[A-Za-z0-9_-]{43}$/);
+    // The page names the app the user is signing in to.
+    await expect(page.getByText(`to continue to ${clientName}`)).toBeVisible();
     await expect(signInPage.submitButton).toBeEnabled();
     await signInPage.fill(account);
     await Promise.all([page.waitForURL(/\/consent\?/), signInPage.submit()]);
@@ -166,6 +168,7 @@ test.describe('authorization code flow in the browser', () => {
     await page.goto(authorizationRequest(clientId, rp.redirectUri).url);
     await page.getByRole('link', { name: 'Create an account' }).click();
     await expect(page).toHaveURL(/\/sign-up\?request=[A-Za-z0-9_-]{43}$/);
+    await expect(page.getByText(`to continue to ${clientName}`)).toBeVisible();
     await expect(signUpPage.submitButton).toBeEnabled();
     await signUpPage.fill(account);
     await Promise.all([page.waitForURL(/\/consent\?/), signUpPage.submit()]);

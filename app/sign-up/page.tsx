@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import { SignUpForm } from '@/components/auth/sign-up-form';
-import { CardPage } from '@/components/ui/card';
+import { CardPage, ContinueTo } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/text-link';
 import { NoScript } from '@/components/ui/no-script';
 import { isRequestHandle } from '@/lib/oauth/authorize/handle';
+import { pendingRequestClientName } from '@/lib/oauth/authorize/pending';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
@@ -15,10 +16,11 @@ export default async function SignUpPage({
   const { request } = await searchParams;
   // A pending authorization request's handle travels on to sign-in and to the sign-up answer.
   const handle = isRequestHandle(request) ? request : undefined;
+  const appName = handle ? await pendingRequestClientName(handle, new Date()) : null;
   return (
     <CardPage
       title="Create your account"
-      description="One account for every app that signs in with Optare."
+      description={appName ? <ContinueTo appName={appName} /> : 'One account for every app that signs in with Optare.'}
       footer={
         <>
           Already have an account? <TextLink href={handle ? `/sign-in?request=${handle}` : '/sign-in'}>Sign in</TextLink>

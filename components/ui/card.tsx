@@ -28,3 +28,12 @@ export function CardPage({ title, description, children, footer }: {
     </main>
   );
 }
+
+/** "to continue to <app>": the app a pending authorization request comes from (its registered name, escaped by React). */
+export function ContinueTo({ appName }: { appName: string }) {
+  return (
+    <>
+      to continue to <strong className="font-semibold break-words text-slate-900">{appName}</strong>
+    </>
+  );
+}

@@ -5,6 +5,7 @@ import {
   insertAuthorizationRequest,
   type StoredAuthorizationRequest,
 } from '../../db/authorization-requests';
+import { findEnabledClient } from '../clients/registration';
 import { handleHash, isRequestHandle, newRequestHandle } from './handle';
 import { authorizationDetailsSchema, type AuthorizationDetails } from './request';
 
@@ -46,4 +47,11 @@ function toPending(row: StoredAuthorizationRequest | null): PendingRequest | nul
   // A row written by an older version in another shape is treated as expired.
   if (!parsed.success || parsed.data.clientId !== row.clientId) return null;
   return { details: parsed.data, createdAt: row.createdAt };
+}
+
+/** The name of the app a live pending request comes from, for the sign-in and sign-up pages; null for anything else. */
+export async function pendingRequestClientName(handle: unknown, now: Date): Promise<string | null> {
+  const pending = await findPendingRequest(handle, now);
+  if (!pending) return null;
+  return (await findEnabledClient(pending.details.clientId))?.name ?? null;
 }
