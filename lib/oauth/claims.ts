@@ -37,13 +37,39 @@ export function requestedClaimNames(claimsParameter: unknown, target: ClaimsTarg
   return isObject(member) ? Object.keys(member) : [];
 }
 
+/** The scope that releases each standard claim (OIDC Core §5.4): `name` → `profile`, … */
+const SCOPE_OF_CLAIM: ReadonlyMap<string, string> = new Map(
+  Object.entries(SCOPE_CLAIMS).flatMap(([scope, names]) => names.map((name): [string, string] => [name, scope])),
+);
+
 /**
- * The claims about a user released to `target`:
- * - userinfo: `sub`, the claims of each granted scope (OIDC Core §5.4) and those named in the
- *   `claims` parameter's `userinfo` member;
- * - id_token: `sub` and those named in the `id_token` member only. Scope claims go in the ID
- *   token only when no access token is issued (§5.4), and Optare always issues one.
- * Unknown claim names are ignored (§5.5.1: a claim the OP does not have is simply omitted).
+ * The scopes, other than `openid`, whose claims the `claims` parameter names in either member:
+ * what a user must consent to before those claims can be released. Claims no scope releases
+ * (unknown ones, or protocol claims such as `auth_time`) need none.
+ */
+export function scopesOfRequestedClaims(claimsParameter: unknown): string[] {
+  const scopes = new Set<string>();
+  for (const target of ['userinfo', 'id_token'] as const) {
+    for (const name of requestedClaimNames(claimsParameter, target)) {
+      const scope = SCOPE_OF_CLAIM.get(name);
+      if (scope !== undefined && scope !== 'openid') scopes.add(scope);
+    }
+  }
+  return [...scopes];
+}
+
+/**
+ * The claims about a user released to `target`, never beyond the granted `scopes` (those the
+ * user consented to, or a first-party client was allowed):
+ * - userinfo: `sub`, the claims of each granted scope (OIDC Core §5.4), and those named in the
+ *   `claims` parameter's `userinfo` member whose scope was granted;
+ * - id_token: `sub` and those named in the `id_token` member whose scope was granted. Scope
+ *   claims go in the ID token only when no access token is issued (§5.4), and Optare always
+ *   issues one.
+ * The `claims` parameter chooses among what the grant allows; it never widens it (the
+ * authorization endpoint turns a claim it names into a request for that claim's scope, which the
+ * user sees on the consent page: authorize/checks/claims.ts). Unknown claim names are ignored
+ * (§5.5.1: a claim the OP does not have is simply omitted).
  */
 export function userClaims(
   user: ClaimsUser,
@@ -52,7 +78,10 @@ export function userClaims(
   target: ClaimsTarget,
 ): StandardClaims {
   const values = claimValues(user);
-  const names = new Set(requestedClaimNames(claimsParameter, target));
+  const granted = new Set(scopes);
+  const names = new Set(
+    requestedClaimNames(claimsParameter, target).filter((name) => granted.has(SCOPE_OF_CLAIM.get(name) ?? '')),
+  );
   if (target === 'userinfo') {
     for (const scope of scopes) {
       const released: readonly string[] | undefined = SCOPE_CLAIMS[scope as keyof typeof SCOPE_CLAIMS];

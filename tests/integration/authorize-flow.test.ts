@@ -88,7 +88,8 @@ describe('without a session', () => {
       client_id: client.id,
       user_id: user.userId,
       session_id: user.sessionId,
-      scopes: ['openid', 'profile'],
+      // The claims parameter's email asks for the email scope too (authorize/checks/claims.ts).
+      scopes: ['openid', 'profile', 'email'],
       amr: ['pwd', 'otp'],
       nonce: 'nonce-1',
       claims: { userinfo: { email: null } },

@@ -145,7 +145,9 @@ describe('token endpoint: authorization_code', () => {
 
   it('puts the claims the claims parameter asks for in the ID token only when its id_token member asks', async () => {
     const claims = { id_token: { email: { essential: true } }, userinfo: { name: null } };
-    const response = await exchange(app, await authorize(app, user, { scopes: ['openid'], claims }));
+    // The scopes the authorization endpoint grants for this request once the user consents (the
+    // claims parameter never releases a claim outside them: claims-beyond-consent.test.ts).
+    const response = await exchange(app, await authorize(app, user, { scopes: ['openid', 'email', 'profile'], claims }));
     expect(response.status).toBe(200);
     const payload = decodeJwt(response.body.id_token!);
     expect(payload.email).toBe(user.email);

@@ -12,7 +12,8 @@ import type { TokenResponse } from './types';
  * The token response for a user's grant (authorization_code and refresh_token): an access token
  * carrying the grant id (`gid`, so revoking the grant revokes it), and an ID token when `openid`
  * is among `scopes`. The ID token holds no scope claims (OIDC Core §5.4: an access token is
- * issued, so they come from userinfo), only those the `claims` parameter's id_token member asks for.
+ * issued, so they come from userinfo), only those the `claims` parameter's id_token member asks
+ * for, and of those only the ones `scopes` releases.
  */
 export async function userTokenResponse(
   input: { client: OAuthClientRecord; grant: GrantRow; scopes: string[]; refreshToken: string | null; nonce: string | null },
@@ -50,7 +51,7 @@ export async function userTokenResponse(
         amr: grant.amr,
         acr: grant.acr,
         accessToken: access.token,
-        claims: await idTokenClaims(grant),
+        claims: await idTokenClaims(grant, scopes),
       },
       now,
     );
@@ -58,10 +59,11 @@ export async function userTokenResponse(
   return response;
 }
 
-async function idTokenClaims(grant: GrantRow): Promise<Record<string, unknown> | undefined> {
+/** The claims the `claims` parameter's id_token member asks for, within the scopes of this response. */
+async function idTokenClaims(grant: GrantRow, scopes: readonly string[]): Promise<Record<string, unknown> | undefined> {
   if (requestedClaimNames(grant.claims, 'id_token').length === 0) return undefined;
   const user = await findUserForClaims(grant.userId);
   if (!user || user.disabledAt !== null) throw new InvalidGrant('The grant has been revoked.');
-  const { sub: _sub, ...claims } = userClaims(user, grant.scopes, grant.claims, 'id_token');
+  const { sub: _sub, ...claims } = userClaims(user, scopes, grant.claims, 'id_token');
   return claims;
 }
