@@ -18,6 +18,20 @@ export const AUDIT_EVENT_TYPES = [
   'token.refresh_reused',
   'token.revoked',
   'grant.revoked',
+  'mfa.totp_enrolled',
+  'mfa.totp_removed',
+  'mfa.passkey_registered',
+  'mfa.passkey_renamed',
+  'mfa.passkey_removed',
+  'mfa.recovery_codes_generated',
+  'mfa.recovery_code_used',
+  'mfa.trusted_device_added',
+  'mfa.trusted_device_removed',
+  /** A second-factor or passkey verification: outcome success or failure, details.method and reason. */
+  'auth.factor_verified',
+  /** A pending sign-in discarded after too many wrong codes. */
+  'auth.pending_login_locked',
+  'auth.step_up',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
