@@ -24,6 +24,14 @@ export interface Config {
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
   /** A new signing key takes over when the active one is this old. */
   signingKeyRotationSeconds: number;
+  mfa: {
+    /** Every user must have a second factor: those without one enroll after their next sign-in. */
+    required: boolean;
+    /** The issuer shown in authenticator apps (the `issuer` of the otpauth:// URI). */
+    totpIssuer: string;
+    /** How long "remember this browser" skips the second factor; 0 turns the option off. */
+    trustedDeviceDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -91,6 +99,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       maxAgeSeconds: settings.OPTARE_SESSION_MAX_AGE,
     },
     signingKeyRotationSeconds: settings.OPTARE_SIGNING_KEY_ROTATION,
+    mfa: {
+      required: settings.OPTARE_MFA_REQUIRED === 'true',
+      totpIssuer: settings.OPTARE_TOTP_ISSUER,
+      trustedDeviceDays: settings.OPTARE_TRUSTED_DEVICE_DAYS,
+    },
   };
 }
 

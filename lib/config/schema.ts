@@ -52,6 +52,9 @@ export const settingsSchema = z.object({
   OPTARE_SESSION_IDLE_TIMEOUT: z.preprocess(emptyToUndefined, duration('8h', 60, 30 * 86400)),
   OPTARE_SESSION_MAX_AGE: z.preprocess(emptyToUndefined, duration('7d', 300, 90 * 86400)),
   OPTARE_SIGNING_KEY_ROTATION: z.preprocess(emptyToUndefined, duration('90d', 86400, 3650 * 86400)),
+  OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+  OPTARE_TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain a colon').default('Optare')),
+  OPTARE_TRUSTED_DEVICE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(365).default(30)),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
