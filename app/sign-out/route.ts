@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import { endSession, sessionCookie } from '@/lib/auth/sessions';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
@@ -6,7 +7,7 @@ import { crossSiteRefusal } from '@/lib/http/responses';
 
 /**
  * Signs out: a plain form POST (works without JavaScript). Ends the session server-side,
- * deletes the cookie and asks the browser to clear what it stored for this origin.
+ * deletes its cookies and asks the browser to clear what it cached and stored for this origin.
  */
 export async function POST(request: NextRequest) {
   const config = getConfig();
@@ -16,7 +17,10 @@ export async function POST(request: NextRequest) {
   await endSession(request.cookies.get(cookie.name)?.value, auditContextFrom(request.headers));
   const response = NextResponse.redirect(new URL('/sign-in?signed_out=1', config.issuer), 303);
   response.cookies.set(cookie.name, '', { ...cookie.options, maxAge: 0 });
-  response.headers.set('Clear-Site-Data', '"cookies", "storage"');
+  response.cookies.set(pendingLoginCookie().name, '', { ...pendingLoginCookie().options, maxAge: 0 });
+  // Not "cookies": that would also forget a browser the user chose to trust for their second
+  // factor. The cookies that carry a sign-in are deleted one by one above.
+  response.headers.set('Clear-Site-Data', '"cache", "storage"');
   response.headers.set('Cache-Control', 'no-store');
   return response;
 }

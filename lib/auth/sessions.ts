@@ -2,37 +2,29 @@ import 'server-only';
 import { getConfig } from '../config';
 import { randomToken } from '../crypto/random';
 import { sha256 } from '../crypto/hash';
-import { deleteSession, deleteSessionByTokenHash, findSessionByTokenHash, insertSession, touchSession } from '../db/sessions';
+import { deleteSession, deleteSessionByTokenHash, findSessionByTokenHash, insertSession, rotateSessionToken, touchSession } from '../db/sessions';
 import { recordAuditEvent } from '../audit/record';
+import { hostCookie, isCookieToken, type BrowserCookie } from './cookies';
 import type { AuditContext } from '../audit/events';
 
 /** Sliding the idle expiry costs a write; do it at most once a minute per session. */
 const TOUCH_INTERVAL_MS = 60_000;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface ActiveSession {
   id: string;
   userId: string;
   createdAt: Date;
+  /** When the user last authenticated in this session (auth_time). */
+  authenticatedAt: Date;
   amr: string[];
   user: { id: string; email: string; name: string; isAdmin: boolean };
 }
 
-export interface SessionCookie {
-  name: string;
-  options: { httpOnly: true; secure: boolean; sameSite: 'lax'; path: '/' };
-}
+export type SessionCookie = BrowserCookie;
 
-/**
- * `__Host-` binds the cookie to this exact host over HTTPS. Browsers refuse that prefix without
- * Secure, so on plain-HTTP localhost in development the cookie is named without it.
- */
+/** The session cookie: `__Host-optare_session` (lib/auth/cookies.ts), for the browser session. */
 export function sessionCookie(): SessionCookie {
-  const secure = getConfig().secureCookies;
-  return {
-    name: secure ? '__Host-optare_session' : 'optare_session',
-    options: { httpOnly: true, secure, sameSite: 'lax', path: '/' },
-  };
+  return hostCookie('optare_session');
 }
 
 /** Starts a session: a new random 256-bit token for the browser; only its SHA-256 is stored. */
@@ -60,7 +52,7 @@ export async function validateSessionToken(
   context: AuditContext,
   now = new Date(),
 ): Promise<ActiveSession | null> {
-  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  if (!isCookieToken(token)) return null;
   const session = await findSessionByTokenHash(sha256(token));
   if (!session) return null;
 
@@ -91,14 +83,27 @@ export async function validateSessionToken(
     id: session.id,
     userId: session.userId,
     createdAt: session.createdAt,
+    authenticatedAt: session.authenticatedAt,
     amr: session.amr,
     user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
   };
 }
 
+/**
+ * Step-up: the user of a live session passed another factor. The session keeps its id (the `sid`
+ * relying parties hold) but gets a new token, the combined methods and a new authentication
+ * time; the old token stops working at once (no session fixation across the step-up). Returns
+ * the new token, or null when the session has ended meanwhile.
+ */
+export async function stepUpSession(sessionId: string, amr: string[], now = new Date()): Promise<string | null> {
+  const token = randomToken(32);
+  const updated = await rotateSessionToken(sessionId, { tokenHash: sha256(token), amr, authenticatedAt: now }, now);
+  return updated ? token : null;
+}
+
 /** Ends the session a token stands for (sign-out). Returns whether there was one. */
 export async function endSession(token: string | undefined, context: AuditContext): Promise<boolean> {
-  if (!token || !TOKEN_PATTERN.test(token)) return false;
+  if (!isCookieToken(token)) return false;
   const ended = await deleteSessionByTokenHash(sha256(token));
   if (!ended) return false;
   await recordAuditEvent({

@@ -28,6 +28,19 @@ export async function touchSession(id: string, lastSeenAt: Date, idleExpiresAt: 
   await db().session.updateMany({ where: { id }, data: { lastSeenAt, idleExpiresAt } });
 }
 
+/** Gives a live session a new token, methods and authentication time; false when it is gone or expired. */
+export async function rotateSessionToken(
+  id: string,
+  change: { tokenHash: Bytes; amr: string[]; authenticatedAt: Date },
+  now: Date,
+): Promise<boolean> {
+  const { count } = await db().session.updateMany({
+    where: { id, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+    data: { ...change, lastSeenAt: now },
+  });
+  return count === 1;
+}
+
 export async function deleteSession(id: string): Promise<boolean> {
   const { count } = await db().session.deleteMany({ where: { id } });
   return count === 1;
