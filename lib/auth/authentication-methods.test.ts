@@ -42,8 +42,13 @@ describe('acr', () => {
   it('recognises requests for multi-factor authentication, Optare’s own value and PAPE’s', () => {
     expect(asksForMultiFactor([ACR_MULTI_FACTOR])).toBe(true);
     expect(asksForMultiFactor([ACR_PAPE_MULTI_FACTOR])).toBe(true);
-    expect(asksForMultiFactor([ACR_SINGLE_FACTOR, ACR_MULTI_FACTOR])).toBe(true);
     expect(asksForMultiFactor([ACR_SINGLE_FACTOR])).toBe(false);
+  });
+
+  it('follows the order of preference: the first known value decides, unknown ones are skipped', () => {
+    expect(asksForMultiFactor([ACR_MULTI_FACTOR, ACR_SINGLE_FACTOR])).toBe(true);
+    expect(asksForMultiFactor([ACR_SINGLE_FACTOR, ACR_MULTI_FACTOR])).toBe(false);
+    expect(asksForMultiFactor(['urn:unknown', ACR_PAPE_MULTI_FACTOR])).toBe(true);
     expect(asksForMultiFactor(['urn:unknown', '0'])).toBe(false);
     expect(asksForMultiFactor([])).toBe(false);
   });

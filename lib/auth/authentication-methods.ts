@@ -48,9 +48,12 @@ export function acrOf(amr: readonly string[]): string {
 
 /**
  * Whether requested acr values (acr_values, or the `claims` parameter's acr `value`/`values`)
- * ask for multi-factor authentication. OIDC Core §3.1.2.1 lists them in order of preference;
- * Optare satisfies the most demanding one it knows, and ignores values it does not know.
+ * ask for multi-factor authentication. OIDC Core §3.1.2.1 lists them in order of preference:
+ * the first value Optare knows decides, and values it does not know are ignored.
  */
 export function asksForMultiFactor(acrValues: readonly string[]): boolean {
-  return acrValues.some((value) => value === ACR_MULTI_FACTOR || value === ACR_PAPE_MULTI_FACTOR);
+  const first = acrValues.find((value) => KNOWN_ACR_VALUES.has(value));
+  return first === ACR_MULTI_FACTOR || first === ACR_PAPE_MULTI_FACTOR;
 }
+
+const KNOWN_ACR_VALUES: ReadonlySet<string> = new Set(ACR_VALUES_SUPPORTED);

@@ -25,3 +25,9 @@ export async function consumeRecoveryCodeByHash(userId: string, codeHash: string
 export function countUnusedRecoveryCodes(userId: string, client: DbClient = db()): Promise<number> {
   return client.recoveryCode.count({ where: { userId, usedAt: null } });
 }
+
+/** Deletes every code of the user (their last second factor is gone); returns how many there were. */
+export async function deleteRecoveryCodes(userId: string, client: DbClient = db()): Promise<number> {
+  const { count } = await client.recoveryCode.deleteMany({ where: { userId } });
+  return count;
+}

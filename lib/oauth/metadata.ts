@@ -1,3 +1,4 @@
+import { ACR_VALUES_SUPPORTED } from '../auth/authentication-methods';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './scopes';
 import { ProtocolResponse } from '../http/protocol-message';
 
@@ -47,6 +48,7 @@ export function discoveryDocument(issuer: string) {
     introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
     code_challenge_methods_supported: ['S256'],
     claims_supported: [...SUPPORTED_CLAIMS],
+    acr_values_supported: [...ACR_VALUES_SUPPORTED],
     claim_types_supported: ['normal'],
     claims_parameter_supported: true,
     request_parameter_supported: false,

@@ -41,11 +41,21 @@ export async function paramsFromForm(request: ProtocolRequest): Promise<OAuthPar
   return collect(new URLSearchParams(text));
 }
 
+/**
+ * Whether one parameter value can be processed at all: at most PARAM_VALUE_LIMIT characters and
+ * no NUL. No OAuth parameter may contain a NUL (RFC 6749 Appendix A allows none), and PostgreSQL
+ * text and jsonb cannot store one: left in, it would fail the request with a server error.
+ */
+export function isUsableParamValue(value: string): boolean {
+  return value.length <= PARAM_VALUE_LIMIT && !value.includes('\0');
+}
+
 function collect(search: URLSearchParams): OAuthParams {
   const params = new Map<string, string>();
   for (const [name, value] of search) {
     if (params.has(name)) throw new InvalidRequest(`The ${truncate(name)} parameter is repeated.`);
     if (value.length > PARAM_VALUE_LIMIT) throw new InvalidRequest(`The ${truncate(name)} parameter is too long.`);
+    if (!isUsableParamValue(value)) throw new InvalidRequest(`The ${truncate(name)} parameter contains a NUL character.`);
     params.set(name, value);
   }
   // Parameters sent without a value are treated as omitted (RFC 6749 §3.1).
@@ -53,7 +63,8 @@ function collect(search: URLSearchParams): OAuthParams {
   return params;
 }
 
+/** A parameter name fit for an error_description: ASCII only (RFC 6749 §5.2), at most 40 characters. */
 function truncate(name: string): string {
   const safe = name.replace(/[^\w.-]/g, '?');
-  return safe.length > 40 ? `${safe.slice(0, 40)}…` : safe;
+  return safe.length > 40 ? `${safe.slice(0, 40)}...` : safe;
 }

@@ -36,9 +36,13 @@ export function oauthErrorResponse(thrown: unknown, options: ErrorResponseOption
   return oauthJson(errorBody(error), error.status, headers);
 }
 
-/** RFC 6750 §3: `Bearer realm="optare", error="invalid_token", error_description="…"`. */
+/**
+ * RFC 6750 §3: `Bearer realm="optare", error="invalid_token", error_description="…"`. The
+ * description keeps to the printable ASCII a quoted header value allows (§3: no `"` or `\`), so
+ * the header can always be sent.
+ */
 export function bearerChallenge(error?: OAuthError): string {
   if (!error) return 'Bearer realm="optare"';
-  const description = error.description.replace(/["\\]/g, "'");
+  const description = error.description.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
   return `Bearer realm="optare", error="${error.code}", error_description="${description}"`;
 }

@@ -180,7 +180,7 @@ describe('prompt=login and max_age force a new authentication', () => {
 
   it('max_age exceeded sends the user to sign-in (login_required with prompt=none); within max_age it does not', async () => {
     const user = await signedInUser();
-    await database.sql("UPDATE sessions SET created_at = now() - interval '2 hours' WHERE id = $1", [user.sessionId]);
+    await database.sql("UPDATE sessions SET created_at = now() - interval '2 hours', authenticated_at = now() - interval '2 hours' WHERE id = $1", [user.sessionId]);
     const handle = expectHandle(await authorizeGet(authorizeParams(firstParty, { max_age: '3600' }), user.cookie), '/sign-in');
     expectClientError(await authorizeGet(authorizeParams(firstParty, { max_age: '3600', prompt: 'none' }), user.cookie), 'login_required');
     expectCode(await authorizeGet(authorizeParams(firstParty, { max_age: '10800' }), user.cookie));

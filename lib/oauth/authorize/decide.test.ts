@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACR_MULTI_FACTOR, ACR_PAPE_MULTI_FACTOR, ACR_SINGLE_FACTOR } from '../../auth/authentication-methods';
 import { decide, type DecisionInput } from './decide';
 import type { AuthorizationDetails } from './request';
 
@@ -14,7 +15,7 @@ const REQUEST: AuthorizationDetails = {
 
 function input(overrides: Partial<Omit<DecisionInput, 'request'>> & { request?: Partial<AuthorizationDetails> } = {}): DecisionInput {
   return {
-    session: { userId: 'u1', createdAt: minutesAgo(30) },
+    session: { userId: 'u1', authenticatedAt: minutesAgo(30), amr: ['pwd'] },
     client: { firstParty: false },
     consentedScopes: ['openid', 'profile'],
     now: NOW,
@@ -68,5 +69,39 @@ describe('decide', () => {
 
   it('prompt=select_account is a normal request', () => {
     expect(next(decide(input({ request: { prompt: ['select_account'] } })))).toBe('issue');
+  });
+
+  describe('step-up (acr_values asking for multi-factor authentication)', () => {
+    const mfa = { acrValues: [ACR_MULTI_FACTOR] };
+    const passwordSession = { userId: 'u1', authenticatedAt: minutesAgo(30), amr: ['pwd'], hasSecondFactor: true };
+
+    it('asks a password-only session for the second factor; prompt=none answers login_required', () => {
+      expect(next(decide(input({ session: passwordSession, request: mfa })))).toBe('step_up');
+      expect(next(decide(input({ session: passwordSession, request: { acrValues: [ACR_PAPE_MULTI_FACTOR] } })))).toBe('step_up');
+      expect(next(decide(input({ session: passwordSession, request: { ...mfa, prompt: ['none'] } })))).toBe('login_required');
+    });
+
+    it('issues for a session that already used two factors', () => {
+      const session = { ...passwordSession, amr: ['pwd', 'otp', 'mfa'] };
+      expect(next(decide(input({ session, request: mfa })))).toBe('issue');
+    });
+
+    it('issues when the user has no second factor to give (acr_values is voluntary)', () => {
+      expect(next(decide(input({ session: { ...passwordSession, hasSecondFactor: false }, request: mfa })))).toBe('issue');
+    });
+
+    it('ignores single-factor and unknown acr values', () => {
+      expect(next(decide(input({ session: passwordSession, request: { acrValues: [ACR_SINGLE_FACTOR, 'urn:x'] } })))).toBe('issue');
+    });
+
+    it('signs in first when there is no session', () => {
+      expect(next(decide(input({ session: null, request: mfa })))).toBe('sign_in');
+    });
+  });
+
+  it('sends a user the MFA policy requires a factor from to enrollment; prompt=none answers interaction_required', () => {
+    const session = { userId: 'u1', authenticatedAt: minutesAgo(30), amr: ['pwd'], mustEnroll: true };
+    expect(next(decide(input({ session })))).toBe('enroll');
+    expect(next(decide(input({ session, request: { prompt: ['none'] } })))).toBe('interaction_required');
   });
 });

@@ -1,11 +1,21 @@
-import { ConsentRequired, LoginRequired, type OAuthError } from '../errors';
+import { asksForMultiFactor, isMultiFactor } from '../../auth/authentication-methods';
+import { ConsentRequired, InteractionRequired, LoginRequired, type OAuthError } from '../errors';
 import type { AuthorizationDetails } from './request';
 
 /** What the decision needs to know about the browser's session. */
 export interface SessionFacts {
   userId: string;
-  /** When the user authenticated: the session's start (auth_time). */
-  createdAt: Date;
+  /** When the user last authenticated in this session (auth_time). */
+  authenticatedAt: Date;
+  /** The methods of that authentication (RFC 8176). */
+  amr: readonly string[];
+  /**
+   * Whether the user has a second factor to add (TOTP or a passkey). Only needed, and only
+   * looked up, when the request asks for multi-factor authentication.
+   */
+  hasSecondFactor?: boolean;
+  /** OPTARE_MFA_REQUIRED is on and the user has no second factor yet: they enroll one first. */
+  mustEnroll?: boolean;
 }
 
 export interface DecisionInput {
@@ -21,6 +31,8 @@ export interface DecisionInput {
 
 export type Decision =
   | { next: 'sign_in' }
+  | { next: 'step_up' }
+  | { next: 'enroll' }
   | { next: 'consent' }
   | { next: 'issue' }
   | { next: 'error'; error: OAuthError };
@@ -35,7 +47,13 @@ export type Decision =
  * - Consent: needed for `prompt=consent`, and for a third-party client the user has not allowed
  *   every requested scope. First-party clients skip it, for every scope, `offline_access`
  *   included: they belong to the operator, who already decided what they may do.
- * - `prompt=none`: whatever would need the user becomes login_required or consent_required.
+ * - Step-up: acr_values (or an acr claim request) asking for multi-factor authentication, from a
+ *   session that used one factor, asks the user for their second factor, keeping the session.
+ *   A user with no second factor cannot give one: the request goes on, and the ID token's
+ *   `acr` says what was done (acr_values is a voluntary request, OIDC Core §3.1.2.1).
+ * - Enrollment: under OPTARE_MFA_REQUIRED, a user without a second factor sets one up first.
+ * - `prompt=none`: whatever would need the user becomes login_required, interaction_required
+ *   or consent_required.
  * - `prompt=select_account`: one account per browser session, so it is a normal request.
  */
 export function decide({ request, session, client, consentedScopes, pendingSince, now }: DecisionInput): Decision {
@@ -44,12 +62,18 @@ export function decide({ request, session, client, consentedScopes, pendingSince
     silent ? { next: 'error', error: new LoginRequired(description) } : { next: 'sign_in' };
 
   if (!session) return loginNeeded('The user is not signed in.');
-  const authenticatedSinceRequest = pendingSince !== undefined && session.createdAt.getTime() >= pendingSince.getTime();
+  const authenticatedSinceRequest = pendingSince !== undefined && session.authenticatedAt.getTime() >= pendingSince.getTime();
   if (!authenticatedSinceRequest) {
     if (request.prompt.includes('login')) return { next: 'sign_in' };
-    if (request.maxAge !== undefined && now.getTime() - session.createdAt.getTime() > request.maxAge * 1000) {
+    if (request.maxAge !== undefined && now.getTime() - session.authenticatedAt.getTime() > request.maxAge * 1000) {
       return loginNeeded('The user authenticated longer ago than max_age allows.');
     }
+  }
+  if (session.mustEnroll) {
+    return silent ? { next: 'error', error: new InteractionRequired('The user must set up a second factor first.') } : { next: 'enroll' };
+  }
+  if (needsStepUp(request, session)) {
+    return silent ? { next: 'error', error: new LoginRequired('The request asks for multi-factor authentication.') } : { next: 'step_up' };
   }
   if (request.hintSubject !== undefined && request.hintSubject !== session.userId) {
     if (authenticatedSinceRequest) {
@@ -63,4 +87,9 @@ export function decide({ request, session, client, consentedScopes, pendingSince
     return silent ? { next: 'error', error: new ConsentRequired('The user has not consented to the requested scopes.') } : { next: 'consent' };
   }
   return { next: 'issue' };
+}
+
+/** Whether the request asks for more factors than the session used and the user can give one. */
+export function needsStepUp(request: AuthorizationDetails, session: SessionFacts): boolean {
+  return asksForMultiFactor(request.acrValues ?? []) && !isMultiFactor(session.amr) && session.hasSecondFactor === true;
 }

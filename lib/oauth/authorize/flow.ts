@@ -1,11 +1,14 @@
 import 'server-only';
+import { asksForMultiFactor } from '../../auth/authentication-methods';
+import { hasSecondFactor } from '../../auth/second-factors';
 import type { ActiveSession } from '../../auth/sessions';
+import { getConfig } from '../../config';
 import { findConsentScopes } from '../../db/consents';
 import { findEnabledClient } from '../clients/registration';
 import type { OAuthClientRecord } from '../clients/types';
 import { decide, type Decision } from './decide';
 import { errorPagePath } from './error-page';
-import { consentPath, signInPath } from './handle';
+import { consentPath, enrollPath, signInPath, stepUpPath } from './handle';
 import { issueCodeRedirect } from './issue';
 import { consumePendingRequest, storePendingRequest, type PendingRequest } from './pending';
 import type { AuthorizationDetails } from './request';
@@ -23,10 +26,19 @@ export interface FlowState {
 /** The decision for a request and the user's session, with the stored consent looked up. */
 export async function decideFor({ details, client, session, pending, now }: FlowState): Promise<Decision> {
   const consentedScopes = session ? await findConsentScopes(session.userId, client.id) : null;
+  const secondFactor =
+    session && (getConfig().mfa.required || asksForMultiFactor(details.acrValues ?? [])) ? await hasSecondFactor(session.userId) : undefined;
+  const facts = session && {
+    userId: session.userId,
+    authenticatedAt: session.authenticatedAt,
+    amr: session.amr,
+    hasSecondFactor: secondFactor,
+    mustEnroll: getConfig().mfa.required && secondFactor === false,
+  };
   return decide({
     request: details,
     client,
-    session,
+    session: facts,
     consentedScopes,
     ...(pending ? { pendingSince: pending.createdAt } : {}),
     now,
@@ -45,6 +57,10 @@ export async function nextStep(state: FlowState): Promise<string> {
   switch (decision.next) {
     case 'sign_in':
       return optareUrl(signInPath(pending?.handle ?? (await storePendingRequest(details, now))));
+    case 'enroll':
+      return optareUrl(enrollPath(pending?.handle ?? (await storePendingRequest(details, now))));
+    case 'step_up':
+      return optareUrl(stepUpPath(pending?.handle ?? (await storePendingRequest(details, now))));
     case 'consent':
       return optareUrl(consentPath(pending?.handle ?? (await storePendingRequest(details, now))));
     case 'error':

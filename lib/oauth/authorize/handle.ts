@@ -29,6 +29,21 @@ export function signInPath(handle: string): string {
   return `/sign-in?request=${handle}`;
 }
 
+/** Starts a step-up of the signed-in session for the request (app/sign-in/step-up). */
+export function stepUpPath(handle: string): string {
+  return `/sign-in/step-up?request=${handle}`;
+}
+
+/** The second step of a sign-in or step-up, with the request it resumes (if any). */
+export function secondFactorPath(handle: unknown): string {
+  return isRequestHandle(handle) ? `/sign-in/second-factor?request=${handle}` : '/sign-in/second-factor';
+}
+
+/** Enrollment of a second factor that OPTARE_MFA_REQUIRED asks for, then the request (if any). */
+export function enrollPath(handle: unknown): string {
+  return isRequestHandle(handle) ? `/sign-in/enroll?request=${handle}` : '/sign-in/enroll';
+}
+
 export function consentPath(handle: string): string {
   return `/consent?request=${handle}`;
 }

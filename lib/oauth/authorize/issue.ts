@@ -1,4 +1,5 @@
 import 'server-only';
+import { acrOf } from '../../auth/authentication-methods';
 import type { ActiveSession } from '../../auth/sessions';
 import { issueAuthorizationCode } from '../grants/authorization-code';
 import type { AuthorizationDetails } from './request';
@@ -6,7 +7,8 @@ import { clientRedirectUrl } from './respond';
 
 /**
  * Issues the authorization code for a decided request and returns the redirect that carries it.
- * auth_time is the session's start, amr its methods, sid its id.
+ * auth_time is when the user last authenticated in the session, amr its methods, acr their
+ * level, sid its id.
  */
 export async function issueCodeRedirect(details: AuthorizationDetails, session: ActiveSession, now: Date): Promise<string> {
   const code = await issueAuthorizationCode(
@@ -15,9 +17,9 @@ export async function issueCodeRedirect(details: AuthorizationDetails, session: 
       userId: session.userId,
       sessionId: session.id,
       scopes: details.scopes,
-      authTime: session.createdAt,
+      authTime: session.authenticatedAt,
       amr: session.amr,
-      acr: null,
+      acr: acrOf(session.amr),
       nonce: details.nonce ?? null,
       claims: details.claims ?? null,
       redirectUri: details.redirectUri,

@@ -33,5 +33,7 @@ export const authorizationDetailsSchema = z.object({
   claims: claimsRequestSchema.optional(),
   /** The `sub` of a verified id_token_hint: the user the client expects to be signed in. */
   hintSubject: z.string().optional(),
+  /** Requested acr values (acr_values and the claims parameter's acr), in order of preference. */
+  acrValues: z.array(z.string()).optional(),
 });
 export type AuthorizationDetails = z.infer<typeof authorizationDetailsSchema>;

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { OAuthClientRecord } from '../clients/types';
-import { PARAM_VALUE_LIMIT } from '../params';
+import { isUsableParamValue } from '../params';
 import { checkClient } from './checks/client';
 import { checkRedirectUri } from './checks/redirect-uri';
 
@@ -21,6 +21,6 @@ export async function verifyTarget(raw: URLSearchParams): Promise<ClientTarget> 
   const client = await checkClient(raw);
   const redirectUri = checkRedirectUri(raw, client);
   const states = raw.getAll('state');
-  const state = states.length === 1 && states[0] && states[0].length <= PARAM_VALUE_LIMIT ? states[0] : undefined;
+  const state = states.length === 1 && states[0] && isUsableParamValue(states[0]) ? states[0] : undefined;
   return { client, redirectUri, ...(state === undefined ? {} : { state }) };
 }

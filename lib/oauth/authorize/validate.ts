@@ -1,5 +1,6 @@
 import 'server-only';
 import type { OAuthParams } from '../params';
+import { checkAcrValues } from './checks/acr-values';
 import { checkClaims } from './checks/claims';
 import { checkIdTokenHint } from './checks/id-token-hint';
 import { checkMaxAge } from './checks/max-age';
@@ -18,7 +19,7 @@ import type { ClientTarget } from './target';
 /**
  * The checks that run once the client and its redirect URI are verified (target.ts), in order;
  * the first failure is answered at the redirect URI. display, ui_locales, claims_locales,
- * login_hint, acr_values and unknown parameters are accepted and ignored.
+ * login_hint and unknown parameters are accepted and ignored.
  */
 export const AUTHORIZE_CHECKS: readonly AuthorizeCheck[] = [
   checkResponseType,
@@ -32,6 +33,7 @@ export const AUTHORIZE_CHECKS: readonly AuthorizeCheck[] = [
   checkPrompt,
   checkMaxAge,
   checkClaims,
+  checkAcrValues,
   checkIdTokenHint,
 ];
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { getConfig } from '../../config';
 import { constantTimeEqual, sha256 } from '../../crypto/hash';
 import { InvalidClient, InvalidRequest } from '../errors';
-import type { OAuthParams } from '../params';
+import { isUsableParamValue, type OAuthParams } from '../params';
 import { AssertionRejected, assertionClientId, JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from './assertion';
 import { loadClient } from './registration';
 import type { OAuthClientRecord, TokenEndpointAuthMethod } from './types';
@@ -71,6 +71,8 @@ const NO_SECRET_HASH = sha256('optare: no client secret');
 export async function authenticateClient(request: ClientAuthenticationRequest): Promise<AuthenticatedClient> {
   const credentials = presentedCredentials(request);
   const basic = credentials.method === 'client_secret_basic';
+  // Not looked up: it names no client, and a NUL would make the query itself fail.
+  if (!isUsableParamValue(credentials.clientId)) throw new ClientAuthenticationFailed(basic, 'malformed_client_id');
   const loaded = await loadClient(credentials.clientId);
   const fail = (reason: string, cause?: unknown): never => {
     throw new ClientAuthenticationFailed(basic, reason, credentials.clientId, cause);

@@ -24,10 +24,13 @@ export const checkClaims: AuthorizeCheck = ({ params, client }) => {
     // Its strings (names and values) must be well-formed Unicode without NUL: JSON escapes can
     // spell both, and PostgreSQL's jsonb, where the request is kept, stores neither.
     json = JSON.parse(value, (name, member: unknown) => {
-      if (!isStorable(name) || (typeof member === 'string' && !isStorable(member))) throw new SyntaxError('unstorable string');
+      if (!isStorable(name) || (typeof member === 'string' && !isStorable(member))) {
+        throw new InvalidRequest('The claims parameter contains a NUL or an unpaired surrogate.');
+      }
       return member;
     });
-  } catch {
+  } catch (error) {
+    if (error instanceof InvalidRequest) throw error;
     throw new InvalidRequest('The claims parameter is not valid JSON.');
   }
   const parsed = claimsRequestSchema.safeParse(json);

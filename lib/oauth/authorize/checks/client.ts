@@ -1,6 +1,7 @@
 import 'server-only';
 import { findEnabledClient } from '../../clients/registration';
 import type { OAuthClientRecord } from '../../clients/types';
+import { isUsableParamValue } from '../../params';
 import { CannotRedirect } from '../error-page';
 
 const CLIENT_ID_MAX = 64;
@@ -9,8 +10,9 @@ const CLIENT_ID_MAX = 64;
 export async function checkClient(raw: URLSearchParams): Promise<OAuthClientRecord> {
   const values = raw.getAll('client_id');
   const [clientId] = values;
-  if (values.length !== 1 || !clientId || clientId.length > CLIENT_ID_MAX) {
-    throw new CannotRedirect('invalid_client', 'client_id is missing, repeated or too long');
+  // A NUL names no client, and would make the look-up itself fail.
+  if (values.length !== 1 || !clientId || clientId.length > CLIENT_ID_MAX || !isUsableParamValue(clientId)) {
+    throw new CannotRedirect('invalid_client', 'client_id is missing, repeated, too long or contains a NUL');
   }
   const client = await findEnabledClient(clientId);
   if (!client) throw new CannotRedirect('invalid_client', 'unknown or disabled client');

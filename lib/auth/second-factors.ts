@@ -1,0 +1,22 @@
+import 'server-only';
+import { remainingRecoveryCodes } from './recovery-codes';
+import { hasConfirmedTotp } from './totp';
+import { countPasskeys } from './webauthn';
+
+/** The second factors a user can present, for the sign-in's second step and the account page. */
+export interface SecondFactors {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodes: number;
+}
+
+export async function secondFactorsOf(userId: string): Promise<SecondFactors> {
+  const [totp, passkeys, recoveryCodes] = await Promise.all([hasConfirmedTotp(userId), countPasskeys(userId), remainingRecoveryCodes(userId)]);
+  return { totp, passkeys, recoveryCodes };
+}
+
+/** A factor beyond the password: an authenticator app or a passkey (recovery codes only back those up). */
+export async function hasSecondFactor(userId: string): Promise<boolean> {
+  const factors = await secondFactorsOf(userId);
+  return factors.totp || factors.passkeys > 0;
+}
