@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { deleteExpiredSessions } from '../db/sessions';
 import { deleteExpiredOAuthRows } from '../db/grants';
 import { deleteExpiredAuthorizationRequests } from '../db/authorization-requests';
+import { deleteExpiredPendingLogins } from '../db/pending-logins';
+import { deleteExpiredTrustedDevices } from '../db/trusted-devices';
+import { deleteExpiredCeremonies } from '../auth/webauthn';
 
 const INTERVAL_MS = 10 * 60_000;
 
@@ -12,6 +15,9 @@ export function startMaintenance(log: Logger): () => void {
     ['expired sessions', deleteExpiredSessions],
     ['expired OAuth codes, tokens and grants', deleteExpiredOAuthRows],
     ['expired pending authorization requests', deleteExpiredAuthorizationRequests],
+    ['expired pending sign-ins', deleteExpiredPendingLogins],
+    ['expired WebAuthn ceremonies', deleteExpiredCeremonies],
+    ['expired trusted browsers', deleteExpiredTrustedDevices],
   ];
   const run = async () => {
     for (const [what, task] of tasks) {
