@@ -26,10 +26,11 @@ export type AfterFirstFactor =
  */
 export async function afterFirstFactor(
   userId: string,
-  amr: string[],
+  methods: string[],
   options: { trustedDeviceToken: unknown; mfaRequired: boolean },
   now = new Date(),
 ): Promise<AfterFirstFactor> {
+  const amr = combineAmr(methods);
   if (isMultiFactor(amr)) return { next: 'session', amr, mustEnroll: false };
   if (!(await hasSecondFactor(userId))) return { next: 'session', amr, mustEnroll: options.mfaRequired };
   // A trusted browser skips the second factor, and the session says so: one factor, no `mfa`.

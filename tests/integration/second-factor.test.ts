@@ -60,13 +60,14 @@ describe('after the password', () => {
     expect((await afterFirstFactor(user.id, ['pwd'], { ...options, trustedDeviceToken: foreign })).next).toBe('second_factor');
   });
 
-  it('a passkey that verified the user is already two factors', async () => {
+  it('a passkey that verified the user is already two factors; one that did not is one', async () => {
     const { user } = await userWithTotp();
-    expect(await afterFirstFactor(user.id, ['hwk', 'user', 'pin', 'mfa'], options)).toEqual({
+    expect(await afterFirstFactor(user.id, ['hwk', 'user', 'pin'], options)).toEqual({
       next: 'session',
       amr: ['hwk', 'user', 'pin', 'mfa'],
       mustEnroll: false,
     });
+    expect((await afterFirstFactor(user.id, ['hwk', 'user'], options)).next).toBe('second_factor');
   });
 });
 
