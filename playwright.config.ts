@@ -19,6 +19,16 @@ export const EMBEDDED_PORT = 3100;
 export const POSTGRES_PORT = 3101;
 const postgresUrl = process.env.E2E_DATABASE_URL;
 
+// Every browser test comes from 127.0.0.1 and signs up and fails sign-ins by the hundred: the
+// per-address and per-account limits are set out of the way here; the rate-limit tests (vitest
+// and e2e/system) run with the real defaults or their own.
+const E2E_RATE_LIMITS = {
+  OPTARE_RATE_LIMIT_SIGN_IN_IP: '100000/1h',
+  OPTARE_RATE_LIMIT_SIGN_IN_ACCOUNT_IP: '1000/15m',
+  OPTARE_RATE_LIMIT_SIGN_UP_IP: '100000/1h',
+  OPTARE_RATE_LIMIT_SECOND_FACTOR: '1000/15m',
+};
+
 const server = (port: number, env: Record<string, string>) => ({
   command: 'node scripts/start.mjs',
   url: `http://localhost:${port}/readyz`,
@@ -26,7 +36,7 @@ const server = (port: number, env: Record<string, string>) => ({
   timeout: 120_000,
   stdout: 'ignore' as const,
   stderr: 'pipe' as const,
-  env: { PORT: String(port), OPTARE_SKIP_BUILD: '1', LOG_LEVEL: 'warn', ...env },
+  env: { PORT: String(port), OPTARE_SKIP_BUILD: '1', LOG_LEVEL: 'warn', ...E2E_RATE_LIMITS, ...env },
 });
 
 export default defineConfig({

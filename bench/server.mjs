@@ -12,6 +12,14 @@ export async function startServer({ port, databaseUrl }) {
     OPTARE_DATA_DIR: dataDir,
     OPTARE_SKIP_BUILD: '1',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    // The limits stay on (each request is counted, as in production) but high enough that a
+    // benchmark's single client and address are never refused.
+    OPTARE_RATE_LIMIT_TOKEN: '100000000/1m',
+    OPTARE_RATE_LIMIT_INTROSPECTION: '100000000/1m',
+    OPTARE_RATE_LIMIT_REVOCATION: '100000000/1m',
+    OPTARE_RATE_LIMIT_SIGN_UP_IP: '100000000/1h',
+    OPTARE_RATE_LIMIT_SIGN_IN_IP: '100000000/1h',
+    OPTARE_RATE_LIMIT_SIGN_IN_ACCOUNT_IP: '100000000/1h',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   if (!databaseUrl) delete env.DATABASE_URL;

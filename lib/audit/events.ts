@@ -24,6 +24,8 @@ export const AUDIT_EVENT_TYPES = [
   'mfa.passkey_renamed',
   'mfa.passkey_removed',
   'mfa.recovery_codes_generated',
+  /** The user's last second factor went, and its recovery codes with it. */
+  'mfa.recovery_codes_removed',
   'mfa.recovery_code_used',
   'mfa.trusted_device_added',
   'mfa.trusted_device_removed',
@@ -32,6 +34,8 @@ export const AUDIT_EVENT_TYPES = [
   /** A pending sign-in discarded after too many wrong codes. */
   'auth.pending_login_locked',
   'auth.step_up',
+  /** A rate limit refused a request: audited once per limit, key and window. */
+  'security.rate_limited',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -15,6 +15,8 @@ import {
 } from '../validation/account';
 import { isCommonPassword } from './common-passwords';
 import { hashPassword, verifyPassword } from './passwords';
+import { consume, limitKey } from '../rate-limit/limiter';
+import { recordFailedSignIn, recordSuccessfulSignIn, signInAllowed } from '../rate-limit/sign-in';
 
 export interface PublicUser {
   id: string;
@@ -26,7 +28,8 @@ export interface PublicUser {
 export type CreateUserResult =
   | { ok: true; user: PublicUser }
   | { ok: false; fieldErrors: FieldErrors }
-  | { ok: false; error: 'email_taken' };
+  | { ok: false; error: 'email_taken' }
+  | { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
 const COMMON_PASSWORD_MESSAGE = 'This password is too common; choose one that is harder to guess.';
 
@@ -49,6 +52,10 @@ export async function createUser(
   const parsed = serverSignUpSchema.safeParse({ email: input.email, password: input.password, name });
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;
+  if (via === 'sign_up') {
+    const gate = await consume('signUpIp', limitKey('ip', context.ip ?? 'unknown'), context);
+    if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
+  }
   const passwordHash = await hashPassword(password);
 
   const user = await db().$transaction(async (tx) => {
@@ -77,17 +84,21 @@ export async function createUser(
 export type AuthenticateResult =
   | { ok: true; user: PublicUser }
   | { ok: false; fieldErrors: FieldErrors }
-  | { ok: false; error: 'invalid_credentials' | 'account_disabled' };
+  | { ok: false; error: 'invalid_credentials' | 'account_disabled' }
+  | { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * Checks an email and password. Unknown accounts cost the same argon2 work as known ones, and
  * both wrong passwords and unknown emails give the same `invalid_credentials`. A disabled
- * account is reported as such only to someone who knows its password.
+ * account is reported as such only to someone who knows its password. Failures count against
+ * the brute-force limits (lib/rate-limit/sign-in.ts); past a limit, the password is not checked.
  */
 export async function authenticate(input: unknown, context: AuditContext): Promise<AuthenticateResult> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;
+  const gate = await signInAllowed(email, context);
+  if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   const user = await findUserByEmail(email);
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
 
@@ -102,7 +113,12 @@ export async function authenticate(input: unknown, context: AuditContext): Promi
       : { method: 'pwd' },
     context,
   });
-  if (failure || !user) return { ok: false, error: failure ?? 'invalid_credentials' };
+  if (failure === 'invalid_credentials' || !user) {
+    await recordFailedSignIn(email, context);
+    return { ok: false, error: 'invalid_credentials' };
+  }
+  if (failure) return { ok: false, error: failure };
+  await recordSuccessfulSignIn(email, context.ip);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin } };
 }
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { loadConfig, type Config } from './load';
 
-export { ConfigError, loadConfig, type Config, type DatabaseTarget } from './load';
+export { ConfigError, loadConfig, type Config, type DatabaseTarget, type TlsSettings } from './load';
 
 const GLOBAL_KEY = Symbol.for('optare.config');
 type Holder = { [GLOBAL_KEY]?: Config };

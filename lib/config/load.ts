@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { settingsSchema, type Settings } from './schema';
 import { decodeKey, isWeakKey, KEY_FIX_HINT } from './encryption-key';
+import { RATE_LIMITS, type RateLimitName, type RateLimitRule } from './rate-limits';
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize: number }
@@ -16,6 +17,10 @@ export interface Config {
   issuer: string;
   /** Cookies carry Secure unless the issuer is plain-HTTP localhost outside production. */
   secureCookies: boolean;
+  /** Optare terminates TLS itself (PEM files, absolute paths), or null: plain HTTP (e.g. behind a proxy). */
+  tls: TlsSettings | null;
+  /** How many reverse proxies stand in front of Optare; 0: X-Forwarded-For is ignored. */
+  trustProxy: number;
   dataDir: string;
   database: DatabaseTarget;
   encryption: { current: Buffer; old: Buffer[]; source: 'environment' | 'data-dir' };
@@ -32,6 +37,15 @@ export interface Config {
     /** How long "remember this browser" skips the second factor; 0 turns the option off. */
     trustedDeviceDays: number;
   };
+  /** Each limit's rule (null: off), and where the counters live. */
+  rateLimits: { rules: Record<RateLimitName, RateLimitRule>; store: 'memory' | 'postgres' | 'redis'; redisUrl: string | null };
+}
+
+export interface TlsSettings {
+  certFile: string;
+  keyFile: string;
+  /** A plain-HTTP listener on this port redirects every request to the issuer (308), or null. */
+  redirectPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
   const plainLocalhost =
     issuerUrl.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuerUrl.hostname);
+  const tls = resolveTls(settings, issuerUrl, cwd, problems);
   if (settings.OPTARE_SESSION_IDLE_TIMEOUT > settings.OPTARE_SESSION_MAX_AGE) {
     problems.push('OPTARE_SESSION_IDLE_TIMEOUT: must not be longer than OPTARE_SESSION_MAX_AGE');
   }
@@ -87,6 +102,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     host: settings.OPTARE_HOST,
     issuer,
     secureCookies: !(plainLocalhost && !production),
+    tls,
+    trustProxy: settings.OPTARE_TRUST_PROXY,
     dataDir,
     database: settings.DATABASE_URL
       ? { kind: 'postgres', url: settings.DATABASE_URL, poolSize: settings.OPTARE_DATABASE_POOL_SIZE }
@@ -104,7 +121,40 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       totpIssuer: settings.OPTARE_TOTP_ISSUER,
       trustedDeviceDays: settings.OPTARE_TRUSTED_DEVICE_DAYS,
     },
+    rateLimits: {
+      rules: Object.fromEntries(
+        (Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => [name, settings[RATE_LIMITS[name].variable]]),
+      ) as Record<RateLimitName, RateLimitRule>,
+      store: settings.REDIS_URL ? 'redis' : settings.DATABASE_URL ? 'postgres' : 'memory',
+      redisUrl: settings.REDIS_URL ?? null,
+    },
   };
+}
+
+/**
+ * OPTARE_TLS_CERT and OPTARE_TLS_KEY come together and need an https:// issuer; the redirect
+ * port needs them. Whether the files hold a matching pair is checked by the server at start.
+ */
+function resolveTls(settings: Settings, issuerUrl: URL, cwd: string, problems: string[]): TlsSettings | null {
+  const { OPTARE_TLS_CERT: cert, OPTARE_TLS_KEY: key, OPTARE_HTTP_REDIRECT_PORT: redirectPort } = settings;
+  if (!cert && !key) {
+    if (redirectPort !== undefined) {
+      problems.push('OPTARE_HTTP_REDIRECT_PORT: needs OPTARE_TLS_CERT and OPTARE_TLS_KEY (Optare redirects to its own HTTPS)');
+    }
+    return null;
+  }
+  if (!cert) problems.push('OPTARE_TLS_CERT: must be set with OPTARE_TLS_KEY (set both, or neither)');
+  if (!key) problems.push('OPTARE_TLS_KEY: must be set with OPTARE_TLS_CERT (set both, or neither)');
+  if (issuerUrl.protocol !== 'https:') {
+    problems.push(
+      `OPTARE_ISSUER: must be an https:// URL when OPTARE_TLS_CERT and OPTARE_TLS_KEY are set (got ${issuerUrl.origin})`,
+    );
+  }
+  if (redirectPort !== undefined && redirectPort === settings.PORT) {
+    problems.push('OPTARE_HTTP_REDIRECT_PORT: must differ from PORT');
+  }
+  if (!cert || !key) return null;
+  return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key), redirectPort: redirectPort ?? null };
 }
 
 function resolveEncryptionKeys(

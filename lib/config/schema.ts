@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration';
+import { rateLimitSettings } from './rate-limits';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,6 +40,17 @@ export const settingsSchema = z.object({
   ),
   OPTARE_DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
   OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),
+  OPTARE_TLS_CERT: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  OPTARE_TLS_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  OPTARE_HTTP_REDIRECT_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+  OPTARE_TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(10|[0-9])$/, 'must be the number of reverse proxies in front of Optare, 0 to 10')
+      .default('0')
+      .transform(Number),
+  ),
   OPTARE_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
   OPTARE_ENCRYPTION_KEYS_OLD: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
@@ -55,6 +67,8 @@ export const settingsSchema = z.object({
   OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
   OPTARE_TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain a colon').default('Optare')),
   OPTARE_TRUSTED_DEVICE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(365).default(30)),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
+  ...rateLimitSettings(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -1,12 +1,15 @@
 import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/client';
+import { logger } from '../log/logger';
 
 export type Db = PrismaClient;
 
 interface DatabaseRuntime {
   url: string;
   poolSize: number;
+  pool?: pg.Pool;
   client?: PrismaClient;
 }
 
@@ -23,12 +26,17 @@ export function connectDatabase(url: string, poolSize: number): void {
 }
 
 export function db(): PrismaClient {
-  const runtime = (globalThis as Holder)[GLOBAL_KEY];
-  if (!runtime) throw new Error('The database is not connected: start Optare with `npm start`.');
-  runtime.client ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: runtime.url, max: runtime.poolSize }),
-  });
+  const runtime = connected();
+  runtime.client ??= new PrismaClient({ adapter: new PrismaPg(pool(runtime)) });
   return runtime.client;
+}
+
+/**
+ * The connection pool Prisma uses, for the few queries that go around it (the rate limiter's
+ * store, rate-limiter-flexible's own SQL against the table a migration made).
+ */
+export function pgPool(): pg.Pool {
+  return pool(connected());
 }
 
 export async function disconnectDatabase(): Promise<void> {
@@ -36,4 +44,21 @@ export async function disconnectDatabase(): Promise<void> {
   const runtime = holder[GLOBAL_KEY];
   delete holder[GLOBAL_KEY];
   await runtime?.client?.$disconnect();
+  await runtime?.pool?.end();
+}
+
+function connected(): DatabaseRuntime {
+  const runtime = (globalThis as Holder)[GLOBAL_KEY];
+  if (!runtime) throw new Error('The database is not connected: start Optare with `npm start`.');
+  return runtime;
+}
+
+function pool(runtime: DatabaseRuntime): pg.Pool {
+  if (!runtime.pool) {
+    runtime.pool = new pg.Pool({ connectionString: runtime.url, max: runtime.poolSize });
+    // An idle connection dropped by the server (a restart, a failover) must not crash the
+    // process: the pool discards it, and the next query opens a new one or fails with a 503.
+    runtime.pool.on('error', (error) => logger().warn({ err: error }, 'a database connection was lost'));
+  }
+  return runtime.pool;
 }

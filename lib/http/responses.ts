@@ -8,6 +8,23 @@ export function jsonError(status: number, error: string, message: string, fieldE
   return Response.json({ error, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status, headers: NO_STORE });
 }
 
+/** 429 with Retry-After, in the JSON API's error shape. */
+export function tooManyRequests(retryAfterSeconds: number, message: string): Response {
+  return Response.json(
+    { error: 'rate_limited', message, retryAfterSeconds },
+    { status: 429, headers: { ...NO_STORE, 'retry-after': String(retryAfterSeconds) } },
+  );
+}
+
+/** "Try again in 5 minutes." */
+export function retryAfterText(seconds: number): string {
+  if (seconds < 90) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
 export function jsonOk(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: NO_STORE });
 }

@@ -83,6 +83,17 @@ export class ServerError extends OAuthError {
   readonly code = 'server_error';
   override readonly status = 500;
 }
+/**
+ * A rate limit refused the request: 429 with Retry-After. OAuth defines no code for it; like the
+ * authorization endpoint's temporarily_unavailable (RFC 6749 §4.1.2.1), it means "try later".
+ */
+export class TooManyRequests extends OAuthError {
+  readonly code = 'temporarily_unavailable';
+  override readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; retry after ${retryAfterSeconds} seconds.`);
+  }
+}
 export class TemporarilyUnavailable extends OAuthError {
   readonly code = 'temporarily_unavailable';
   override readonly status = 503;

@@ -1,8 +1,7 @@
-import { generateKeyPairSync, createHmac, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, createHmac, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authenticateClient, ClientAuthenticationFailed } from '../../lib/oauth/clients/authenticate';
-import { forgetRememberedJtis } from '../../lib/oauth/clients/jti-replay';
 import { createClient } from '../../lib/oauth/clients/registration';
 import type { OAuthClientRecord } from '../../lib/oauth/clients/types';
 import { openTestDatabase, type TestDatabase } from '../support/database';
@@ -236,11 +235,20 @@ describe('private_key_jwt: refused', () => {
   });
 });
 
-describe('the jti store', () => {
-  it('is cleared by forgetRememberedJtis (tests only)', async () => {
+describe('the jti store (shared by every instance, in the database)', () => {
+  it('lets exactly one of several simultaneous uses of one assertion through', async () => {
     const jwt = await assertion();
-    await authenticateClient(request(jwt));
-    forgetRememberedJtis();
-    await expect(authenticateClient(request(jwt))).resolves.toBeDefined();
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => authenticateClient(request(jwt))));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('keeps only the SHA-256 of each jti, until its assertion expires', async () => {
+    const jti = randomUUID();
+    await authenticateClient(request(await assertion({ claims: { jti } })));
+    const rows = await database.sql<{ jti_hash: Buffer; expires_at: Date }>('SELECT jti_hash, expires_at FROM client_assertion_jtis WHERE client_id = $1', [client.id]);
+    const mine = rows.find((row) => Buffer.from(row.jti_hash).equals(createHash('sha256').update(jti).digest()));
+    expect(mine).toBeDefined();
+    expect(JSON.stringify(rows)).not.toContain(jti);
+    expect(mine!.expires_at.getTime()).toBeGreaterThan(Date.now());
   });
 });

@@ -75,7 +75,7 @@ export async function verifyClientAssertion(
   if (typeof payload.iat === 'number' && payload.iat > now + ASSERTION_CLOCK_TOLERANCE_SECONDS) throw new AssertionRejected('iat_in_future');
   const jti = payload.jti;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > JTI_MAX) throw new AssertionRejected('bad_jti');
-  if (!rememberJti(client.id, jti, (exp + ASSERTION_CLOCK_TOLERANCE_SECONDS) * 1000)) throw new AssertionRejected('jti_replayed');
+  if (!(await rememberJti(client.id, jti, (exp + ASSERTION_CLOCK_TOLERANCE_SECONDS) * 1000))) throw new AssertionRejected('jti_replayed');
 }
 
 // One key set per cached client record (records are replaced, never changed, when a client is).

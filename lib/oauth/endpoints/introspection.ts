@@ -46,7 +46,7 @@ const INACTIVE = { active: false } as const;
 export async function introspectionEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
-    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.introspection, reply);
+    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.introspection, reply, 'introspection');
     requireParameters(params, ['token']);
     const token = params.get('token')!;
     const introspectors = params.get('token_type_hint') === 'refresh_token' ? [refreshToken, accessToken] : [accessToken, refreshToken];

@@ -27,7 +27,7 @@ type Revoker = (token: string, client: OAuthClientRecord, audit: AuditContext, n
 export async function revocationEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
-    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.revocation, reply);
+    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.revocation, reply, 'revocation');
     requireParameters(params, ['token']);
     const token = params.get('token')!;
     const audit = auditContextFrom(request.headers);

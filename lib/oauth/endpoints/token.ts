@@ -5,7 +5,8 @@ import { logger } from '../../log/logger';
 import { authenticateClient, basicAttempted } from '../clients/authenticate';
 import type { OAuthClientRecord } from '../clients/types';
 import { corsHeaders } from '../cors';
-import { asOAuthError, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors';
+import { asOAuthError, InvalidRequest, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors';
+import { consume, limitKey } from '../../rate-limit/limiter';
 import { GRANT_TYPES, type GrantType } from '../grants';
 import { ENDPOINT_PATHS } from '../metadata';
 import { paramsFromForm, type OAuthParams } from '../params';
@@ -22,7 +23,7 @@ import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-mess
 export async function tokenEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
-    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.token, reply);
+    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.token, reply, 'token');
     const grant = grantTypeFor(params, client);
     requireParameters(params, grant.requiredParameters);
     const body = await grant.handle({ client, params, audit: auditContextFrom(request.headers), now });
@@ -52,12 +53,13 @@ export function requireParameters(params: OAuthParams, names: readonly string[])
  * The first steps of every client-authenticated endpoint (token, revocation, introspection):
  * a form body (no repeated parameters, at most 16 kB), then client authentication with the
  * endpoint's URL (and the token endpoint's, for private_key_jwt audiences), then the CORS headers
- * of the client's origins on whatever is answered from here on.
+ * of the client's origins on whatever is answered from here on, then the client's rate limit.
  */
 export async function authenticatedClientRequest(
   request: ProtocolRequest,
   path: string,
   reply: ClientEndpointReply,
+  limit: 'token' | 'introspection' | 'revocation',
 ): Promise<{ client: OAuthClientRecord; params: OAuthParams }> {
   const params = await paramsFromForm(request);
   const { issuer } = getConfig();
@@ -68,6 +70,8 @@ export async function authenticatedClientRequest(
     audiences: [`${issuer}${ENDPOINT_PATHS.token}`],
   });
   reply.clientKnown(client);
+  const verdict = await consume(limit, limitKey('client', client.id), auditContextFrom(request.headers));
+  if (!verdict.allowed) throw new TooManyRequests(verdict.retryAfterSeconds);
   return { client, params };
 }
 

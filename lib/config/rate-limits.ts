@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration';
+
+/**
+ * The rate limits Optare enforces, each set by one variable as `<points>/<duration>` (e.g.
+ * `10/15m`: ten per fifteen minutes) or `off`. What a point is depends on the limit: a failed
+ * sign-in, a request.
+ */
+export const RATE_LIMITS = {
+  signInIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_IN_IP', default: '100/1h', counts: 'failed sign-ins from one IP address, any account' },
+  signInAccountIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_IN_ACCOUNT_IP', default: '10/15m', counts: 'failed sign-ins to one account from one IP address' },
+  signInAccount: {
+    variable: 'OPTARE_RATE_LIMIT_SIGN_IN_ACCOUNT',
+    default: '50/1h',
+    counts: 'failed sign-ins to one account from all IP addresses (each address counts only until its own account limit)',
+  },
+  signUpIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_UP_IP', default: '20/1h', counts: 'sign-ups from one IP address' },
+  secondFactor: { variable: 'OPTARE_RATE_LIMIT_SECOND_FACTOR', default: '10/15m', counts: 'wrong second factors for one account from one IP address' },
+  token: { variable: 'OPTARE_RATE_LIMIT_TOKEN', default: '6000/1m', counts: 'token requests of one client' },
+  introspection: { variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
+  revocation: { variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
+} as const;
+
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+/** A parsed limit: `points` per `durationSeconds`, or null when it is off. */
+export type RateLimitRule = { points: number; durationSeconds: number } | null;
+
+export function parseRateLimit(value: string): RateLimitRule | undefined {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const match = /^\s*(\d{1,9})\s*\/\s*(\S+)\s*$/.exec(value);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  const durationSeconds = parseDurationSeconds(match[2]!);
+  if (points < 1 || durationSeconds === null || durationSeconds < 1 || durationSeconds > 30 * 86400) return undefined;
+  return { points, durationSeconds };
+}
+
+/** The zod fields of the settings schema: one per limit. */
+export function rateLimitSettings() {
+  return Object.fromEntries(
+    Object.values(RATE_LIMITS).map((limit) => [
+      limit.variable,
+      z
+        .string()
+        .optional()
+        .transform((value, context) => {
+          const rule = parseRateLimit(value === undefined || value.trim() === '' ? limit.default : value);
+          if (rule === undefined) {
+            context.addIssue({ code: 'custom', message: 'must be <points>/<duration> (for example 10/15m) or off' });
+            return z.NEVER;
+          }
+          return rule;
+        }),
+    ]),
+  ) as unknown as Record<(typeof RATE_LIMITS)[RateLimitName]['variable'], z.ZodType<RateLimitRule, string | undefined>>;
+}
