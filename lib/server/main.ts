@@ -1,5 +1,6 @@
 import 'server-only';
 import http from 'node:http';
+import https from 'node:https';
 import next from 'next';
 import dotenv from 'dotenv';
 import { ConfigError, installConfig, loadConfig } from '../config';
@@ -9,14 +10,25 @@ import { expectMigrations } from '../db/readiness';
 import { ensureSigningKey } from '../oauth/keys/signing-keys';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
-import { pathOnly, stampRequest } from './request-context';
 import { startMaintenance } from './maintenance';
 import { auditSettingsChanges } from './settings-audit';
-import { protocolHandler, serveProtocolRequest } from './protocol-fast-path';
+import { createRequestHandler } from './request-handler';
+import { createRedirectServer } from './http-redirect';
+import {
+  certificateWarnings,
+  describeCertificate,
+  loadCertificatePair,
+  TlsFilesError,
+  watchCertificatePair,
+  type CertificatePair,
+} from './tls';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Boots Optare: configuration, database, migrations, then Next.js behind a logging HTTP server. */
+/**
+ * Boots Optare: configuration, TLS files, database, migrations, then Next.js behind a logging
+ * HTTP or HTTPS server (and the plain-HTTP redirect listener when configured).
+ */
 export async function main({ dev }: { dev: boolean }): Promise<void> {
   dotenv.config({ quiet: true }); // an optional .env; the real environment wins
   const operatorNodeEnv = process.env.NODE_ENV;
@@ -46,6 +58,19 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     log.info(`NODE_ENV is ${operatorNodeEnv ?? 'unset'}: development defaults apply; set NODE_ENV=production to deploy`);
   }
 
+  // The certificate and key are checked before the database is opened.
+  let certificate: CertificatePair | null = null;
+  if (config.tls) {
+    try {
+      certificate = loadCertificatePair(config.tls);
+    } catch (error) {
+      if (!(error instanceof TlsFilesError)) throw error;
+      console.error(`Optare cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    for (const warning of certificateWarnings(certificate.certificate, config.issuer)) log.warn(warning);
+  }
+
   let database;
   try {
     database = await openDatabase(config, { role: 'server', shareWithOwner: false });
@@ -70,56 +95,80 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   await withNextChatterOnStderr(() => app.prepare());
   const handle = app.getRequestHandler();
 
-  const server = http.createServer((req, res) => {
-    const startedAt = process.hrtime.bigint();
-    const { requestId } = stampRequest(req);
-    res.setHeader('x-request-id', requestId);
-    res.on('finish', () => {
-      log.info({
-        requestId,
-        method: req.method,
-        path: pathOnly(req.url),
-        status: res.statusCode,
-        durationMs: Number((process.hrtime.bigint() - startedAt) / 1000n) / 1000,
-      });
-    });
-    const protocol = protocolHandler(req.method, req.url);
-    (protocol ? serveProtocolRequest(protocol, req, res, config.issuer) : handle(req, res)).catch((error: unknown) => {
-      log.error({ requestId, err: error }, 'unhandled request error');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('Internal Server Error');
-    });
+  let stopping = false;
+  const handler = createRequestHandler({
+    log,
+    issuer: config.issuer,
+    trustProxy: config.trustProxy,
+    next: handle,
+    draining: () => stopping,
   });
+  const server: http.Server | https.Server = certificate
+    ? https.createServer({ ...certificate.options, ALPNProtocols: ['http/1.1'], handshakeTimeout: 10_000 }, handler)
+    : http.createServer(handler);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  const redirectPort = config.tls?.redirectPort ?? null;
+  const redirect = redirectPort === null ? null : createRedirectServer(config.issuer);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  }).catch((error: NodeJS.ErrnoException) => {
+  const cannotListen = async (port: number, variable: string, error: NodeJS.ErrnoException) => {
     console.error(
       error.code === 'EADDRINUSE'
-        ? `Optare cannot start: port ${config.port} is in use; set PORT to a free port`
+        ? `Optare cannot start: port ${port} is in use; set ${variable} to a free port`
         : `Optare cannot start: ${error.message}`,
     );
-    return database.close().then(() => process.exit(1));
-  });
-  const stopMaintenance = startMaintenance(log);
-  log.info({ issuer: config.issuer, port: config.port }, `Optare is ready on ${config.issuer}`);
+    server.close();
+    redirect?.close();
+    await database.close();
+    process.exit(1);
+  };
+  await listen(server, config.port, config.host).catch((error: NodeJS.ErrnoException) => cannotListen(config.port, 'PORT', error));
+  if (redirect && redirectPort !== null) {
+    await listen(redirect, redirectPort, config.host).catch((error: NodeJS.ErrnoException) =>
+      cannotListen(redirectPort, 'OPTARE_HTTP_REDIRECT_PORT', error),
+    );
+  }
 
-  let stopping = false;
+  const certificates =
+    config.tls && certificate && server instanceof https.Server
+      ? watchCertificatePair(config.tls, certificate, {
+          onReload: (pair) => {
+            server.setSecureContext(pair.options);
+            for (const warning of certificateWarnings(pair.certificate, config.issuer)) log.warn(warning);
+            log.info(describeCertificate(pair.certificate), 'reloaded the TLS certificate and key');
+          },
+          onError: (error) => log.warn({ problem: error.message }, 'the new TLS certificate or key cannot be used; still serving the previous pair'),
+        })
+      : null;
+  const stopMaintenance = startMaintenance(log);
+  log.info(
+    {
+      issuer: config.issuer,
+      port: config.port,
+      ...(certificate ? { tls: describeCertificate(certificate.certificate), tlsMinVersion: certificate.options.minVersion } : {}),
+      ...(redirectPort !== null ? { httpRedirectPort: redirectPort } : {}),
+    },
+    `Optare is ready on ${config.issuer}`,
+  );
+
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     stopMaintenance();
+    certificates?.stop();
+    redirect?.close();
+    redirect?.closeAllConnections();
     const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    // A keep-alive connection whose response finishes after close() began goes idle; close it then.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
     clearTimeout(forced);
+    clearInterval(idle);
     await app.close?.();
     await database.close();
     log.info('stopped');
@@ -127,6 +176,16 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /**

@@ -5,6 +5,8 @@ import { deleteExpiredOAuthRows } from '../db/grants';
 import { deleteExpiredAuthorizationRequests } from '../db/authorization-requests';
 import { deleteExpiredPendingLogins } from '../db/pending-logins';
 import { deleteExpiredTrustedDevices } from '../db/trusted-devices';
+import { deleteExpiredRateLimits } from '../db/rate-limits';
+import { deleteExpiredAssertionJtis } from '../db/client-assertion-jtis';
 import { deleteExpiredCeremonies } from '../auth/webauthn';
 
 const INTERVAL_MS = 10 * 60_000;
@@ -18,6 +20,8 @@ export function startMaintenance(log: Logger): () => void {
     ['expired pending sign-ins', deleteExpiredPendingLogins],
     ['expired WebAuthn ceremonies', deleteExpiredCeremonies],
     ['expired trusted browsers', deleteExpiredTrustedDevices],
+    ['expired rate-limit counters', deleteExpiredRateLimits],
+    ['expired client assertion ids', deleteExpiredAssertionJtis],
   ];
   const run = async () => {
     for (const [what, task] of tasks) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { clientIp as resolveClientIp } from './client-ip';
 
 /** Headers the server sets for the app; any copy arriving from the network is discarded. */
 export const CLIENT_IP_HEADER = 'x-optare-client-ip';
@@ -8,23 +9,20 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /**
  * Removes headers that must never come from a client: Optare's internal ones, and Next.js's
  * internal middleware headers (x-middleware-subrequest let requests skip middleware in
- * CVE-2025-29927). Then stamps a fresh request id and the socket's address.
+ * CVE-2025-29927). Then stamps a fresh request id and the client's address: the socket's, or
+ * with `trustProxy` reverse proxies in front, the one they recorded in X-Forwarded-For.
  */
-export function stampRequest(req: IncomingMessage): { requestId: string; clientIp: string } {
+export function stampRequest(req: IncomingMessage, trustProxy: number): { requestId: string; clientIp: string } {
   for (const name of Object.keys(req.headers)) {
     if (name.startsWith('x-optare-') || name.startsWith('x-middleware-') || name === REQUEST_ID_HEADER) {
       delete req.headers[name];
     }
   }
   const requestId = randomUUID();
-  const clientIp = normalizeIp(req.socket.remoteAddress ?? '');
+  const clientIp = resolveClientIp(req.socket.remoteAddress, req.headersDistinct['x-forwarded-for'], trustProxy);
   req.headers[REQUEST_ID_HEADER] = requestId;
   req.headers[CLIENT_IP_HEADER] = clientIp;
   return { requestId, clientIp };
-}
-
-function normalizeIp(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address || 'unknown';
 }
 
 /** The path of a request URL without its query string (which may carry OAuth parameters). */

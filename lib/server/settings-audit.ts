@@ -16,6 +16,8 @@ export function auditedSettings(config: Config): Record<string, string> {
     encryptionKeyId: keyId(config.encryption.current),
     previousEncryptionKeyIds: config.encryption.old.map(keyId).join(','),
     production: String(config.production),
+    tls: config.tls ? 'on' : 'off',
+    trustProxy: String(config.trustProxy),
   };
 }
 
