@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { currentSession } from '@/app/_server/session';
 import { Button } from '@/components/ui/button';
 import { CardPage } from '@/components/ui/card';
+import { TextLink } from '@/components/ui/text-link';
 
 /** Home: who is signed in, or the way to sign in. */
 export default async function HomePage() {
@@ -33,6 +34,10 @@ export default async function HomePage() {
             Sign out
           </Button>
         </form>
+        <nav aria-label="Your account" className="flex flex-col items-center gap-2 text-sm">
+          <TextLink href="/account/security">Two-step verification and passkeys</TextLink>
+          <TextLink href="/account">Your account</TextLink>
+        </nav>
       </div>
     </CardPage>
   );

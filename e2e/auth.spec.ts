@@ -246,7 +246,7 @@ test.describe('form behaviour', () => {
 
   test('every input has a label and the autocomplete hint password managers need', async ({ signInPage, signUpPage }) => {
     await signInPage.goto();
-    await expect(signInPage.email).toHaveAttribute('autocomplete', 'username');
+    await expect(signInPage.email).toHaveAttribute('autocomplete', 'username webauthn');
     await expect(signInPage.email).toHaveAttribute('type', 'email');
     await expect(signInPage.password).toHaveAttribute('autocomplete', 'current-password');
     await expect(signInPage.password).toHaveAttribute('type', 'password');

@@ -50,6 +50,43 @@ export async function postJson(url: string, body: unknown, follow: Follow = 'sam
   };
 }
 
+export type CallResult =
+  | { ok: true; data: Record<string, unknown> }
+  | (Extract<PostResult, { ok: false }> & {
+      /** Where the server suggests going to fix it (e.g. sign in again): a path on this site, or null. */
+      redirectTo: string | null;
+    });
+
+/**
+ * POSTs to one of Optare's JSON endpoints and returns the answer's body (for endpoints that
+ * answer with data, not a navigation), or the shared error shape. Never throws.
+ */
+export async function callJson(url: string, body: unknown = {}): Promise<CallResult> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+  } catch {
+    return { ok: false, status: null, code: 'network_error', message: NETWORK_ERROR_MESSAGE, fieldErrors: {}, redirectTo: null };
+  }
+  const payload = await readJsonObject(response);
+  if (response.ok && payload) return { ok: true, data: payload };
+  return {
+    ok: false,
+    status: response.status,
+    code: !response.ok && typeof payload?.error === 'string' ? payload.error : 'unexpected_response',
+    message: !response.ok && typeof payload?.message === 'string' && payload.message ? payload.message : UNEXPECTED_ERROR_MESSAGE,
+    fieldErrors: fieldErrorsFrom(payload?.fieldErrors),
+    redirectTo: typeof payload?.redirectTo === 'string' ? sameOriginPath(payload.redirectTo) : null,
+  };
+}
+
 async function readJsonObject(response: Response): Promise<Record<string, unknown> | null> {
   if (!/^application\/json\b/i.test(response.headers.get('content-type') ?? '')) return null;
   try {

@@ -17,6 +17,10 @@ interface AuthFormOptions<In extends FieldValues, Out extends FieldValues> {
   fields: readonly Path<In>[];
   /** The opaque handle of a pending authorization request, passed through to the server. */
   request?: string | undefined;
+  /** An account-area path to return to after sign-in (the server checks it again). */
+  next?: string | undefined;
+  /** Runs just before the form posts (e.g. to abort the passkey autofill request). */
+  onSubmitStart?: () => void;
 }
 
 /**
@@ -30,6 +34,8 @@ export function useAuthForm<In extends FieldValues, Out extends FieldValues>({
   endpoint,
   fields,
   request,
+  next,
+  onSubmitStart,
 }: AuthFormOptions<In, Out>) {
   const hydrated = useHydrated();
   const [leaving, setLeaving] = useState(false);
@@ -41,7 +47,8 @@ export function useAuthForm<In extends FieldValues, Out extends FieldValues>({
   });
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await postJson(endpoint, request ? { ...values, request } : values);
+    onSubmitStart?.();
+    const result = await postJson(endpoint, { ...values, ...(request ? { request } : {}), ...(next ? { next } : {}) });
     if (result.ok) {
       setLeaving(true);
       window.location.assign(result.redirectTo);

@@ -22,11 +22,15 @@ export function newAccount(overrides: Partial<Account> = {}): Account {
   };
 }
 
-/** Records the requests a page sends to Optare's JSON API. */
+/**
+ * Records the requests a page sends to Optare's JSON API, except the WebAuthn options the sign-in
+ * page asks for when it loads (for the email field's passkey autofill): that is no form submission.
+ */
 export function apiRequests(page: Page): Request[] {
   const seen: Request[] = [];
   page.on('request', (request) => {
-    if (new URL(request.url()).pathname.startsWith('/api/')) seen.push(request);
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/') && pathname !== '/api/auth/passkey/options') seen.push(request);
   });
   return seen;
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { AuditContext } from '../audit/events';
+import { consume, guard, limitKey } from '../rate-limit/limiter';
 import { combineAmr, isMultiFactor } from './authentication-methods';
 import { completePendingLogin, findPendingLoginByToken, recordWrongCode, startPendingLogin, type PendingLogin } from './pending-login';
 import { redeemRecoveryCode } from './recovery-codes';
@@ -52,13 +53,16 @@ export type SecondFactorProof =
 export type SecondFactorResult =
   | { ok: true; login: PendingLogin; amr: string[] }
   | { ok: false; error: 'no_pending_login' }
+  /** Too many wrong answers for this account from this address (OPTARE_RATE_LIMIT_SECOND_FACTOR). */
+  | { ok: false; error: 'rate_limited'; retryAfterSeconds: number }
   /** Wrong: `remaining` tries left; 0 means the pending login was discarded. */
   | { ok: false; error: 'invalid_code'; remaining: number };
 
 /**
  * Checks a second factor for the browser's pending login. A wrong one counts against the five
- * allowed; a right one consumes the login (once, even when two arrive together) and returns
- * the combined methods of both steps.
+ * allowed for this login and against the account's limit from this address (which outlives the
+ * login: starting over from the password does not reset it); a right one consumes the login
+ * (once, even when two arrive together) and returns the combined methods of both steps.
  */
 export async function verifySecondFactor(
   pendingLoginToken: unknown,
@@ -69,8 +73,14 @@ export async function verifySecondFactor(
   const login = await findPendingLoginByToken(pendingLoginToken, now);
   if (!login) return { ok: false, error: 'no_pending_login' };
   const token = pendingLoginToken as string;
+  const limit = limitKey('second-factor', login.userId, context.ip ?? 'unknown');
+  const gate = await guard('secondFactor', limit, context);
+  if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   const methods = await proofMethods(login.userId, proof, context, now);
-  if (!methods) return { ok: false, error: 'invalid_code', remaining: await recordWrongCode(login, token, context, now) };
+  if (!methods) {
+    await consume('secondFactor', limit, context);
+    return { ok: false, error: 'invalid_code', remaining: await recordWrongCode(login, token, context, now) };
+  }
   const completed = await completePendingLogin(token, now);
   if (!completed) return { ok: false, error: 'no_pending_login' };
   return { ok: true, login: completed, amr: combineAmr(completed.amr, methods) };

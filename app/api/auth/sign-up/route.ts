@@ -1,9 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { createUser } from '@/lib/auth/accounts';
-import { jsonError } from '@/lib/http/responses';
-import { afterSignInPath } from '@/lib/oauth/authorize/handle';
+import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { readJsonRequest } from '@/app/_server/json-request';
-import { signedInResponse } from '@/app/_server/sign-in-response';
+import { firstFactorResponse } from '@/app/_server/sign-in-response';
 
 /**
  * Creates an account from the sign-up form and signs the new user in. With `request` (a pending
@@ -19,9 +18,13 @@ export async function POST(request: NextRequest) {
     if ('fieldErrors' in result) {
       return jsonError(400, 'invalid_request', 'Some fields need attention.', result.fieldErrors);
     }
+    if (result.error === 'rate_limited') {
+      return tooManyRequests(result.retryAfterSeconds, `Too many sign-ups from your network. Try again in ${retryAfterText(result.retryAfterSeconds)}.`);
+    }
     return jsonError(409, 'email_taken', 'An account with this email already exists. Sign in instead.', {
       email: ['An account with this email already exists.'],
     });
   }
-  return signedInResponse(request, result.user.id, ['pwd'], context, 201, afterSignInPath(body.request));
+  // A new account has no second factor: this signs in (or, under the MFA policy, enrolls one next).
+  return firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { status: 201 });
 }

@@ -1,0 +1,79 @@
+import 'server-only';
+import { NextResponse, type NextRequest } from 'next/server';
+import type { AuditContext } from '@/lib/audit/events';
+import { sessionCookie, validateSessionToken, type ActiveSession } from '@/lib/auth/sessions';
+import type { FieldErrors } from '@/lib/validation/account';
+import { readJsonRequest } from './json-request';
+
+/** Where a user whose session ended signs in again, and comes back to the security page. */
+export const SIGN_IN_PATH = '/sign-in?next=/account/security';
+
+/** Where the user confirms it is them before a sensitive change, and comes back to the security page. */
+export const REAUTHENTICATION_PATH = '/sign-in?reauth=1&next=/account/security';
+
+/**
+ * The first steps of every /api/account endpoint: the checks of readJsonRequest (cross-site
+ * refusal, a bounded JSON object), then the caller's own session, re-checked here whatever the
+ * page did. Without a live session: 401.
+ */
+export type AccountRequest =
+  | { ok: true; body: Record<string, unknown>; context: AuditContext; session: ActiveSession }
+  | { ok: false; response: Response };
+
+export async function readAccountRequest(request: NextRequest): Promise<AccountRequest> {
+  const parsed = await readJsonRequest(request);
+  if (!parsed.ok) return parsed;
+  const session = await validateSessionToken(request.cookies.get(sessionCookie().name)?.value, parsed.context);
+  if (!session) {
+    const body = { error: 'not_signed_in', message: 'Your session has ended. Sign in again to manage your account.', redirectTo: SIGN_IN_PATH };
+    return { ok: false, response: Response.json(body, { status: 401, headers: { 'cache-control': 'no-store' } }) };
+  }
+  return { ok: true, body: parsed.body, context: parsed.context, session };
+}
+
+/**
+ * The errors of the account endpoints, one answer each: the lib/auth/mfa-enrollment result codes
+ * (and the WebAuthn refusals) mapped to a status and a message a person can act on.
+ */
+const ACCOUNT_ERRORS = {
+  reauthentication_required: [403, 'For your security, sign in again to make this change.'],
+  already_enrolled: [409, 'An authenticator app is already set up. Remove it before setting up another.'],
+  no_enrollment: [409, 'This setup is no longer in progress. Start setting up the authenticator app again.'],
+  invalid_code: [400, 'That code is not valid. Enter the 6-digit code your app shows now.'],
+  last_factor_required: [
+    409,
+    'Your account must keep two-step verification. Add another authenticator app or passkey before removing this one.',
+  ],
+  totp_not_found: [404, 'No authenticator app is set up.'],
+  passkey_not_found: [404, 'That passkey no longer exists. Reload the page.'],
+  device_not_found: [404, 'That browser is no longer remembered. Reload the page.'],
+  invalid_nickname: [400, 'Use 1 to 64 characters, without control or invisible characters.'],
+  passkey_refused: [400, 'The passkey could not be added. Try again.'],
+  passkey_expired: [400, 'Adding the passkey took too long. Try again.'],
+  already_registered: [409, 'This passkey is already on your account.'],
+  no_second_factor: [409, 'Set up an authenticator app or a passkey first: recovery codes back those up.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type AccountErrorCode = keyof typeof ACCOUNT_ERRORS;
+
+/** Field errors go next to their field in the forms. */
+const FIELDS: Partial<Record<AccountErrorCode, string>> = { invalid_code: 'code', invalid_nickname: 'nickname' };
+
+/** The public error code of each answer (the `_not_found` variants are all `not_found`). */
+function publicCode(code: AccountErrorCode): string {
+  return code.endsWith('_not_found') ? 'not_found' : code;
+}
+
+/** The answer for an error code: `{ error, message, fieldErrors? }`, and `redirectTo` for re-authentication. */
+export function accountError(code: AccountErrorCode): NextResponse {
+  const [status, message] = ACCOUNT_ERRORS[code];
+  const field = FIELDS[code];
+  const fieldErrors: FieldErrors | undefined = field ? { [field]: [message] } : undefined;
+  const body = {
+    error: publicCode(code),
+    message,
+    ...(fieldErrors ? { fieldErrors } : {}),
+    ...(code === 'reauthentication_required' ? { redirectTo: REAUTHENTICATION_PATH } : {}),
+  };
+  return NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+}
