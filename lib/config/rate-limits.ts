@@ -4,7 +4,8 @@ import { parseDurationSeconds } from './duration';
 /**
  * The rate limits Optare enforces, each set by one variable as `<points>/<duration>` (e.g.
  * `10/15m`: ten per fifteen minutes) or `off`. What a point is depends on the limit: a failed
- * sign-in, a request.
+ * sign-in, a request. `requests: true` marks the high-volume request limits, which each instance
+ * counts locally between syncs with the shared store (lib/rate-limit/batched.ts).
  */
 export const RATE_LIMITS = {
   signInIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_IN_IP', default: '100/1h', counts: 'failed sign-ins from one IP address, any account' },
@@ -16,9 +17,9 @@ export const RATE_LIMITS = {
   },
   signUpIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_UP_IP', default: '20/1h', counts: 'sign-ups from one IP address' },
   secondFactor: { variable: 'OPTARE_RATE_LIMIT_SECOND_FACTOR', default: '10/15m', counts: 'wrong second factors for one account from one IP address' },
-  token: { variable: 'OPTARE_RATE_LIMIT_TOKEN', default: '6000/1m', counts: 'token requests of one client' },
-  introspection: { variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
-  revocation: { variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
+  token: { requests: true, variable: 'OPTARE_RATE_LIMIT_TOKEN', default: '6000/1m', counts: 'token requests of one client' },
+  introspection: { requests: true, variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
+  revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -3,9 +3,10 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRe
 import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
 import { getConfig } from '../config';
-import type { RateLimitName, RateLimitRule } from '../config/rate-limits';
+import { RATE_LIMITS, type RateLimitName, type RateLimitRule } from '../config/rate-limits';
 import { sha256 } from '../crypto/hash';
 import { pgPool } from '../db/client';
+import { BatchedLimiter } from './batched';
 import { redisClient } from './redis';
 
 /**
@@ -32,20 +33,18 @@ export function limitKey(...parts: string[]): string {
 export async function consume(name: RateLimitName, key: string, context: AuditContext, points = 1): Promise<Verdict> {
   const entry = limiter(name);
   if (!entry) return ALLOWED;
+  if (entry.batched) {
+    const verdict = await entry.batched.consume(key);
+    if (verdict.allowed) return ALLOWED;
+    if (verdict.firstRefusal) await auditRefusal(name, key, entry.rule, context);
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(verdict.msBeforeNext / 1000)) };
+  }
   try {
     await entry.limiter.consume(key, points);
     return ALLOWED;
   } catch (thrown) {
     if (!(thrown instanceof RateLimiterRes)) throw thrown;
-    if (thrown.consumedPoints - points <= entry.rule.points) {
-      await recordAuditEvent({
-        type: 'security.rate_limited',
-        outcome: 'failure',
-        subject: key,
-        details: { limit: name, points: entry.rule.points, durationSeconds: entry.rule.durationSeconds },
-        context,
-      });
-    }
+    if (thrown.consumedPoints - points <= entry.rule.points) await auditRefusal(name, key, entry.rule, context);
     return refused(thrown);
   }
 }
@@ -78,6 +77,16 @@ export async function reset(name: RateLimitName, key: string): Promise<void> {
   await limiter(name)?.limiter.delete(key);
 }
 
+function auditRefusal(name: RateLimitName, key: string, rule: NonNullable<RateLimitRule>, context: AuditContext) {
+  return recordAuditEvent({
+    type: 'security.rate_limited',
+    outcome: 'failure',
+    subject: key,
+    details: { limit: name, points: rule.points, durationSeconds: rule.durationSeconds },
+    context,
+  });
+}
+
 function refused(state: RateLimiterRes): Verdict {
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
 }
@@ -85,6 +94,8 @@ function refused(state: RateLimiterRes): Verdict {
 interface Entry {
   rule: NonNullable<RateLimitRule>;
   limiter: RateLimiterAbstract;
+  /** For request limits (RATE_LIMITS[name].requests) on a shared store: counted locally between syncs. */
+  batched?: BatchedLimiter;
 }
 
 interface Limiters {
@@ -100,7 +111,13 @@ function limiter(name: RateLimitName): Entry | null {
   const holder = globalThis as { [GLOBAL_KEY]?: Limiters };
   if (holder[GLOBAL_KEY]?.config !== config) holder[GLOBAL_KEY] = { config, entries: new Map() };
   const { entries } = holder[GLOBAL_KEY]!;
-  if (!entries.has(name)) entries.set(name, build(name, config.rateLimits.rules[name], config.rateLimits));
+  if (!entries.has(name)) {
+    const entry = build(name, config.rateLimits.rules[name], config.rateLimits);
+    if (entry && 'requests' in RATE_LIMITS[name] && config.rateLimits.store !== 'memory') {
+      entry.batched = new BatchedLimiter(entry.limiter, entry.rule.points);
+    }
+    entries.set(name, entry);
+  }
   return entries.get(name)!;
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, createUser } from '../../lib/auth/accounts';
 import { consume, peek, reset } from '../../lib/rate-limit/limiter';
 import { closeRedis } from '../../lib/rate-limit/redis';
+import { SYNC_INTERVAL_MS } from '../../lib/rate-limit/batched';
 // Renamed: it is not a React hook, whatever its name says.
 import { useTestConfig as installTestConfig } from '../support/config';
 import { GOOD_PASSWORD, testContext, uniqueEmail } from '../support/context';
@@ -53,10 +54,10 @@ describe.each(STORES)('limits counted in %s', (_store, storeSettings) => {
   });
 
   it('allows the configured points per window, then refuses with the time left, and audits the first refusal only', async () => {
-    installTestConfig({ ...storeSettings(), OPTARE_RATE_LIMIT_TOKEN: '3/1m' });
+    installTestConfig({ ...storeSettings(), OPTARE_RATE_LIMIT_SIGN_IN_IP: '3/1m' });
     const key = freshKey();
     const verdicts = [];
-    for (let i = 0; i < 6; i++) verdicts.push(await consume('token', key, testContext()));
+    for (let i = 0; i < 6; i++) verdicts.push(await consume('signInIp', key, testContext()));
     expect(verdicts.slice(0, 3)).toEqual([{ allowed: true }, { allowed: true }, { allowed: true }]);
     for (const verdict of verdicts.slice(3)) {
       expect(verdict.allowed).toBe(false);
@@ -64,10 +65,19 @@ describe.each(STORES)('limits counted in %s', (_store, storeSettings) => {
       expect(seconds).toBeGreaterThan(0);
       expect(seconds).toBeLessThanOrEqual(60);
     }
-    expect((await peek('token', key)).allowed).toBe(false);
+    expect((await peek('signInIp', key)).allowed).toBe(false);
+    expect((await rateLimitEvents('signInIp')).filter((event) => event.subject === key)).toHaveLength(1);
+    await reset('signInIp', key);
+    expect(await peek('signInIp', key)).toEqual({ allowed: true });
+  });
+
+  it('request limits (token, introspection, revocation) refuse past their points too, audited once', async () => {
+    installTestConfig({ ...storeSettings(), OPTARE_RATE_LIMIT_TOKEN: '3/1m' });
+    const key = freshKey();
+    const verdicts = [];
+    for (let i = 0; i < 6; i++) verdicts.push((await consume('token', key, testContext())).allowed);
+    expect(verdicts).toEqual([true, true, true, false, false, false]);
     expect((await rateLimitEvents('token')).filter((event) => event.subject === key)).toHaveLength(1);
-    await reset('token', key);
-    expect(await peek('token', key)).toEqual({ allowed: true });
   });
 
   it('is shared: a count made by one instance applies to another', async () => {
@@ -76,6 +86,7 @@ describe.each(STORES)('limits counted in %s', (_store, storeSettings) => {
     const key = freshKey();
     await consume('token', key, testContext());
     await consume('token', key, testContext());
+    await new Promise((resolve) => setTimeout(resolve, SYNC_INTERVAL_MS + 100)); // request limits sync every interval
     installTestConfig(settings); // a new configuration builds new limiters, as another process would
     const verdict = await consume('token', key, testContext());
     if (_store === 'memory') expect(verdict.allowed).toBe(true); // memory is per process, by design
