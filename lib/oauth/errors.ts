@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '../db/unavailable';
+
 /**
  * OAuth 2.0 / OpenID Connect errors, one class per error code of the specs (RFC 6749 §4.1.2.1
  * and §5.2, RFC 6750 §3.1, RFC 7009, OIDC Core §3.1.2.6). Each carries its HTTP status, a
@@ -97,11 +99,18 @@ export class TooManyRequests extends OAuthError {
 export class TemporarilyUnavailable extends OAuthError {
   readonly code = 'temporarily_unavailable';
   override readonly status = 503;
+  /** Sent as Retry-After. */
+  readonly retryAfterSeconds = 5;
 }
 
-/** Anything thrown that is not an OAuthError becomes server_error, with the cause kept private. */
+/**
+ * Anything thrown that is not an OAuthError becomes server_error, with the cause kept private;
+ * a database that cannot be reached is temporarily_unavailable (503), worth a retry.
+ */
 export function asOAuthError(error: unknown): OAuthError {
-  return error instanceof OAuthError ? error : new ServerError('The server could not complete the request.', error);
+  if (error instanceof OAuthError) return error;
+  if (isDatabaseUnavailable(error)) return new TemporarilyUnavailable('The service is temporarily unavailable; retry in a moment.', error);
+  return new ServerError('The server could not complete the request.', error);
 }
 
 /** The RFC 6749 §5.2 JSON body of an error response. */

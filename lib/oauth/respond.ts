@@ -1,4 +1,4 @@
-import { asOAuthError, errorBody, InvalidClient, InvalidToken, InsufficientScope, TooManyRequests, type OAuthError } from './errors';
+import { asOAuthError, errorBody, InvalidClient, InvalidToken, InsufficientScope, TemporarilyUnavailable, TooManyRequests, type OAuthError } from './errors';
 import { ProtocolResponse } from '../http/protocol-message';
 
 /** Token and error responses must never be cached (RFC 6749 §5.1). */
@@ -28,7 +28,7 @@ export function oauthErrorResponse(thrown: unknown, options: ErrorResponseOption
     // allowed without Basic, but one status keeps clients simple.
     if (options.basicAttempted) headers['WWW-Authenticate'] = 'Basic realm="optare", charset="UTF-8"';
   }
-  if (error instanceof TooManyRequests) headers['Retry-After'] = String(error.retryAfterSeconds);
+  if (error instanceof TooManyRequests || error instanceof TemporarilyUnavailable) headers['Retry-After'] = String(error.retryAfterSeconds);
   if (options.bearer) {
     if (error instanceof InvalidToken || error instanceof InsufficientScope || error.code === 'invalid_request') {
       headers['WWW-Authenticate'] = bearerChallenge(error);
