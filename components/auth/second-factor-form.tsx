@@ -1,13 +1,14 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import { startAuthentication } from '@simplewebauthn/browser';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormAlert } from '@/components/ui/alert';
 import { TextLink } from '@/components/ui/text-link';
 import { postJson, type PostResult } from './post-json';
 import { useHydrated } from './use-hydrated';
+import { fetchPasskeyOptions } from './passkey-options';
 
 type Method = 'totp' | 'recovery_code';
 
@@ -61,7 +62,7 @@ export function SecondFactorForm({ request, next, totp, passkey, recoveryCodes, 
   const verifyWithPasskey = async () => {
     setPending('passkey');
     setError(undefined);
-    const options = await fetchOptions();
+    const options = await fetchPasskeyOptions('/api/auth/second-factor/passkey-options');
     if (!options) {
       setPending(null);
       setError('This sign-in has expired. Sign in again.');
@@ -155,21 +156,4 @@ export function SecondFactorForm({ request, next, totp, passkey, recoveryCodes, 
       </div>
     </div>
   );
-}
-
-async function fetchOptions(): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
-  try {
-    const response = await fetch('/api/auth/second-factor/passkey-options', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: '{}',
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { options?: PublicKeyCredentialRequestOptionsJSON };
-    return body.options ?? null;
-  } catch {
-    return null;
-  }
 }

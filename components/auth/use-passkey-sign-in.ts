@@ -6,9 +6,9 @@ import {
   startAuthentication,
   WebAuthnAbortService,
   type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { NETWORK_ERROR_MESSAGE, postJson } from './post-json';
+import { fetchPasskeyOptions } from './passkey-options';
 
 /**
  * Passwordless sign-in with a passkey, two ways:
@@ -41,7 +41,7 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
     let active = true;
     void (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return;
-      const options = await passkeyOptions();
+      const options = await fetchPasskeyOptions('/api/auth/passkey/options');
       if (!options || !active) return;
       let response: AuthenticationResponseJSON;
       try {
@@ -64,7 +64,7 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
     WebAuthnAbortService.cancelCeremony();
     setPending(true);
     setError(undefined);
-    const options = await passkeyOptions();
+    const options = await fetchPasskeyOptions('/api/auth/passkey/options');
     if (!options) {
       setPending(false);
       setError(NETWORK_ERROR_MESSAGE);
@@ -82,22 +82,4 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
   };
 
   return { signInWithPasskey, abortAutofill: () => WebAuthnAbortService.cancelCeremony(), pending, error };
-}
-
-/** Options for a passwordless ceremony; the server keeps its challenge behind a cookie. */
-async function passkeyOptions(): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
-  try {
-    const response = await fetch('/api/auth/passkey/options', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: '{}',
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { options?: PublicKeyCredentialRequestOptionsJSON };
-    return body.options ?? null;
-  } catch {
-    return null;
-  }
 }
