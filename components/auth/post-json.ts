@@ -20,34 +20,16 @@ export type Follow = 'same-origin' | 'navigable';
  * not ours (a proxy's HTML error page) become results the form can show.
  */
 export async function postJson(url: string, body: unknown, follow: Follow = 'same-origin'): Promise<PostResult> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'same-origin',
-      cache: 'no-store',
-      redirect: 'error',
-    });
-  } catch {
-    return { ok: false, status: null, code: 'network_error', message: NETWORK_ERROR_MESSAGE, fieldErrors: {} };
-  }
-
-  const payload = await readJsonObject(response);
+  const sent = await send(url, body);
+  if (!sent.ok) return sent.failure;
+  const { response, payload } = sent;
   if (response.ok) {
     if (follow === 'same-origin') return { ok: true, redirectTo: sameOriginPath(payload?.redirectTo) };
     const target = payload?.redirectTo;
     if (typeof target === 'string' && isNavigable(target)) return { ok: true, redirectTo: target };
     return { ok: false, status: response.status, code: 'unexpected_response', message: UNEXPECTED_ERROR_MESSAGE, fieldErrors: {} };
   }
-  return {
-    ok: false,
-    status: response.status,
-    code: typeof payload?.error === 'string' ? payload.error : 'unexpected_response',
-    message: typeof payload?.message === 'string' && payload.message ? payload.message : UNEXPECTED_ERROR_MESSAGE,
-    fieldErrors: fieldErrorsFrom(payload?.fieldErrors),
-  };
+  return errorOf(response, payload);
 }
 
 export type CallResult =
@@ -62,9 +44,23 @@ export type CallResult =
  * answer with data, not a navigation), or the shared error shape. Never throws.
  */
 export async function callJson(url: string, body: unknown = {}): Promise<CallResult> {
-  let response: Response;
+  const sent = await send(url, body);
+  if (!sent.ok) return { ...sent.failure, redirectTo: null };
+  const { response, payload } = sent;
+  if (response.ok && payload) return { ok: true, data: payload };
+  const failure = response.ok ? { ...errorOf(response, null), status: response.status } : errorOf(response, payload);
+  return { ...failure, redirectTo: typeof payload?.redirectTo === 'string' ? sameOriginPath(payload.redirectTo) : null };
+}
+
+type Failure = Extract<PostResult, { ok: false }>;
+
+/** The one fetch both helpers make: a same-origin JSON POST that never follows redirects. */
+async function send(
+  url: string,
+  body: unknown,
+): Promise<{ ok: true; response: Response; payload: Record<string, unknown> | null } | { ok: false; failure: Failure }> {
   try {
-    response = await fetch(url, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
@@ -72,18 +68,20 @@ export async function callJson(url: string, body: unknown = {}): Promise<CallRes
       cache: 'no-store',
       redirect: 'error',
     });
+    return { ok: true, response, payload: await readJsonObject(response) };
   } catch {
-    return { ok: false, status: null, code: 'network_error', message: NETWORK_ERROR_MESSAGE, fieldErrors: {}, redirectTo: null };
+    return { ok: false, failure: { ok: false, status: null, code: 'network_error', message: NETWORK_ERROR_MESSAGE, fieldErrors: {} } };
   }
-  const payload = await readJsonObject(response);
-  if (response.ok && payload) return { ok: true, data: payload };
+}
+
+/** Optare's error shape ({ error, message, fieldErrors? }), or "unexpected" for anything else. */
+function errorOf(response: Response, payload: Record<string, unknown> | null): Failure {
   return {
     ok: false,
     status: response.status,
-    code: !response.ok && typeof payload?.error === 'string' ? payload.error : 'unexpected_response',
-    message: !response.ok && typeof payload?.message === 'string' && payload.message ? payload.message : UNEXPECTED_ERROR_MESSAGE,
+    code: typeof payload?.error === 'string' ? payload.error : 'unexpected_response',
+    message: typeof payload?.message === 'string' && payload.message ? payload.message : UNEXPECTED_ERROR_MESSAGE,
     fieldErrors: fieldErrorsFrom(payload?.fieldErrors),
-    redirectTo: typeof payload?.redirectTo === 'string' ? sameOriginPath(payload.redirectTo) : null,
   };
 }
 
