@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
-export async function startServer({ port, databaseUrl }) {
+/** `env` adds to or overrides the settings below; a value of undefined removes a variable. */
+export async function startServer({ port, databaseUrl, env: overrides = {} }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optare-bench-'));
   const env = {
     ...process.env,
@@ -23,10 +24,15 @@ export async function startServer({ port, databaseUrl }) {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   if (!databaseUrl) delete env.DATABASE_URL;
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const base = `http://localhost:${port}`;
+  // Bound to one IPv4 address (OPTARE_HOST), the server is reached there; else as localhost.
+  const base = `http://${/^[\d.]+$/.test(env.OPTARE_HOST ?? '') && env.OPTARE_HOST !== '0.0.0.0' ? env.OPTARE_HOST : 'localhost'}:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);

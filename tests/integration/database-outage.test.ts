@@ -1,13 +1,20 @@
+import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as startTotp } from '../../app/api/account/totp/start/route';
+import { POST as signInRoute } from '../../app/api/auth/sign-in/route';
+import { POST as signUpRoute } from '../../app/api/auth/sign-up/route';
+import { sessionCookie } from '../../lib/auth/sessions';
 import { connectDatabase, disconnectDatabase } from '../../lib/db/client';
 import { invalidateClientCache } from '../../lib/oauth/clients/cache';
 import type { TestDatabase } from '../support/database';
-import { newClient, newUser, openOAuthTestDatabase, signIn, token, userinfo } from './token-endpoint.helpers';
+import { GOOD_PASSWORD, uniqueEmail } from '../support/context';
+import { ISSUER, newClient, newUser, openOAuthTestDatabase, signIn, token, userinfo } from './token-endpoint.helpers';
 
 /**
  * While the database cannot be reached, the protocol endpoints answer 503
- * temporarily_unavailable with Retry-After (never a 500), and they work again, by themselves,
- * once it is back.
+ * temporarily_unavailable, and Optare's own JSON API (app/api) 503 service_unavailable, both
+ * with Retry-After (never a 500); a request that failed wrote nothing, and everything works
+ * again, by itself, once the database is back.
  */
 
 let database: TestDatabase;
@@ -47,5 +54,53 @@ describe('a database outage', () => {
     const after = await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
     expect(after.status).toBe(200);
     expect((await userinfo(after.body.access_token)).status).toBe(200);
+  });
+});
+
+describe('a database outage at Optare’s own JSON API', () => {
+  function post(path: string, body: unknown, cookie?: string): NextRequest {
+    return new NextRequest(`${ISSUER}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ISSUER, ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function expectUnavailable(response: Response) {
+    const text = await response.text();
+    expect(response.status, text).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(JSON.parse(text)).toEqual({ error: 'service_unavailable', message: 'Optare cannot reach its database right now. Try again in a moment.' });
+    expect(text).not.toMatch(/127\.0\.0\.1|unreachable|ECONNREFUSED|prisma/i);
+  }
+
+  it('gives 503 service_unavailable at sign-up, sign-in and the account API, writes nothing, then recovers', async () => {
+    const existing = { email: uniqueEmail('outage'), password: GOOD_PASSWORD, name: 'Existing' };
+    const created = await signUpRoute(post('/api/auth/sign-up', existing));
+    expect(created.status).toBe(201);
+    const cookieName = sessionCookie().name;
+    const session = new RegExp(`${cookieName}=([^;]+)`).exec(created.headers.get('set-cookie') ?? '')?.[1];
+    expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cookie = `${cookieName}=${session}`;
+    const newcomer = { email: uniqueEmail('outage-new'), password: GOOD_PASSWORD, name: 'Newcomer' };
+
+    const answers = await withDatabaseDown(async () => [
+      await signUpRoute(post('/api/auth/sign-up', newcomer)),
+      await signInRoute(post('/api/auth/sign-in', { email: existing.email, password: existing.password })),
+      await startTotp(post('/api/account/totp/start', {}, cookie)),
+    ]);
+    for (const answer of answers) await expectUnavailable(answer);
+
+    // Back: the sign-up that failed created nothing, and the rest works again.
+    const signedUp = await signUpRoute(post('/api/auth/sign-up', newcomer));
+    expect(signedUp.status, await signedUp.clone().text()).toBe(201);
+    const signedIn = await signInRoute(post('/api/auth/sign-in', { email: existing.email, password: existing.password }));
+    expect(signedIn.status).toBe(200);
+    expect(await signedIn.json()).toEqual({ redirectTo: '/' });
+    const started = await startTotp(post('/api/account/totp/start', {}, cookie));
+    expect(started.status).toBe(200);
+    expect(await started.json()).toMatchObject({ secret: expect.any(String), qrCode: expect.stringMatching(/^data:image\/svg\+xml;base64,/) });
   });
 });
