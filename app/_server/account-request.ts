@@ -3,6 +3,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import type { AuditContext } from '@/lib/audit/events';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '@/lib/auth/sessions';
 import type { FieldErrors } from '@/lib/validation/account';
+import { jsonError } from '@/lib/http/responses';
 import { readJsonRequest } from './json-request';
 
 /** Where a user whose session ended signs in again, and comes back to the security page. */
@@ -52,12 +53,16 @@ const ACCOUNT_ERRORS = {
   passkey_expired: [400, 'Adding the passkey took too long. Try again.'],
   already_registered: [409, 'This passkey is already on your account.'],
   no_second_factor: [409, 'Set up an authenticator app or a passkey first: recovery codes back those up.'],
+  wrong_password: [400, 'Your current password is not correct.'],
+  session_not_found: [404, 'That session has already ended. Reload the page.'],
+  current_session: [409, 'This is the session you are using now. Use “Sign out” to end it.'],
+  app_not_found: [404, 'That app is no longer connected. Reload the page.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type AccountErrorCode = keyof typeof ACCOUNT_ERRORS;
 
 /** Field errors go next to their field in the forms. */
-const FIELDS: Partial<Record<AccountErrorCode, string>> = { invalid_code: 'code', invalid_nickname: 'nickname' };
+const FIELDS: Partial<Record<AccountErrorCode, string>> = { invalid_code: 'code', invalid_nickname: 'nickname', wrong_password: 'currentPassword' };
 
 /** The public error code of each answer (the `_not_found` variants are all `not_found`). */
 function publicCode(code: AccountErrorCode): string {
@@ -76,4 +81,9 @@ export function accountError(code: AccountErrorCode): NextResponse {
     ...(code === 'reauthentication_required' ? { redirectTo: REAUTHENTICATION_PATH } : {}),
   };
   return NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+}
+
+/** 400 with the form's field errors, in the JSON API's one error shape. */
+export function accountFieldErrors(fieldErrors: FieldErrors): Response {
+  return jsonError(400, 'invalid_request', 'Some fields need attention.', fieldErrors);
 }

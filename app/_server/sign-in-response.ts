@@ -7,6 +7,8 @@ import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import { afterFirstFactor } from '@/lib/auth/second-factor';
 import { createSession, endSession, sessionCookie } from '@/lib/auth/sessions';
 import { trustedDeviceCookie } from '@/lib/auth/trusted-devices';
+import { mayLogIn } from '@/lib/auth/email-verification';
+import { noticeSignIn } from '@/lib/notifications/sign-in';
 import { afterSignInPath, enrollPath, isRequestHandle, secondFactorPath } from '@/lib/oauth/authorize/handle';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -25,6 +27,13 @@ export async function firstFactorResponse(
   handle: unknown,
   { status = 200, next = null }: { status?: number; next?: string | null } = {},
 ): Promise<NextResponse> {
+  // OPTARE_EMAIL_VERIFICATION=required: only someone who proved the first factor learns this.
+  if (!(await mayLogIn(userId))) {
+    return NextResponse.json(
+      { error: 'email_unverified', message: 'Confirm your email address first: open the link we sent you, or ask for a new one at /verify-email.' },
+      { status: 403, headers: NO_STORE },
+    );
+  }
   const outcome = await afterFirstFactor(userId, amr, {
     trustedDeviceToken: request.cookies.get(trustedDeviceCookie().name)?.value,
     mfaRequired: getConfig().mfa.required,
@@ -65,6 +74,7 @@ export async function signedInResponse(
   const cookie = sessionCookie();
   await endSession(request.cookies.get(cookie.name)?.value, context);
   const { token } = await createSession(userId, amr, context);
+  await noticeSignIn(userId, amr, context);
   const response = NextResponse.json({ redirectTo }, { status, headers: NO_STORE });
   setCookie(response, cookie, token);
   clearCookie(response, pendingLoginCookie());

@@ -2,27 +2,37 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { currentSession } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
+import { when } from '@/components/account/dates';
+import { ProfileForm } from '@/components/account/profile-form';
+import { ChangeEmailForm } from '@/components/email/change-email-form';
 import { AccountSection } from '@/components/account/section';
 import { TextLink } from '@/components/ui/text-link';
+import { profileOf } from '@/lib/auth/profile';
 import { secondFactorsOf } from '@/lib/auth/second-factors';
 
 export const metadata: Metadata = { title: 'Your account' };
 
-/** The account area's start: who is signed in, and the way to the security settings. */
+/** The account area's start: the profile, and the way to the security settings. */
 export default async function AccountPage() {
   const session = await currentSession();
   if (!session) redirect('/sign-in?next=/account');
-  const factors = await secondFactorsOf(session.userId);
+  const [profile, factors] = await Promise.all([profileOf(session.userId), secondFactorsOf(session.userId)]);
+  if (!profile) redirect('/sign-in?next=/account');
+  const created = when(profile.createdAt);
   const protectedBy = [factors.totp ? 'an authenticator app' : null, factors.passkeys > 0 ? `${factors.passkeys} ${factors.passkeys === 1 ? 'passkey' : 'passkeys'}` : null].filter(Boolean);
   return (
-    <AccountFrame title="Your account">
+    <AccountFrame title="Your account" current="/account">
       <AccountSection id="profile" title="Profile">
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-          <dt className="text-slate-600">Name</dt>
-          <dd className="break-words text-slate-900">{session.user.name}</dd>
           <dt className="text-slate-600">Email</dt>
-          <dd className="break-words text-slate-900">{session.user.email}</dd>
+          <dd className="break-words text-slate-900">{profile.email}</dd>
+          <dt className="text-slate-600">Member since</dt>
+          <dd className="text-slate-900">
+            <time dateTime={created.iso}>{created.label}</time>
+          </dd>
         </dl>
+        <ProfileForm name={profile.name} />
+        <ChangeEmailForm />
       </AccountSection>
       <AccountSection id="security" title="Security">
         <p className="text-sm text-slate-700">
@@ -30,7 +40,23 @@ export default async function AccountPage() {
             ? `Two-step verification is on, with ${protectedBy.join(' and ')}.`
             : 'Two-step verification is off: your password alone signs you in.'}
         </p>
-        <TextLink href="/account/security">Two-step verification and passkeys</TextLink>
+        <ul className="space-y-1 text-sm">
+          <li>
+            <TextLink href="/account/security">Two-step verification and passkeys</TextLink>
+          </li>
+          <li>
+            <TextLink href="/account/password">Change your password</TextLink>
+          </li>
+          <li>
+            <TextLink href="/account/sessions">Where you are signed in</TextLink>
+          </li>
+          <li>
+            <TextLink href="/account/apps">Apps with access to your account</TextLink>
+          </li>
+          <li>
+            <TextLink href="/account/activity">Security activity</TextLink>
+          </li>
+        </ul>
       </AccountSection>
     </AccountFrame>
   );

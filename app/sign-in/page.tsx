@@ -22,7 +22,7 @@ export default async function SignInPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { signed_out: signedOut, request, next: nextParam, reauth } = await searchParams;
+  const { signed_out: signedOut, reset, request, next: nextParam, reauth } = await searchParams;
   // A pending authorization request's handle travels on to sign-up and to the sign-in answer.
   const handle = isRequestHandle(request) ? request : undefined;
   const next = handle ? undefined : (accountReturnPath(nextParam) ?? undefined);
@@ -57,8 +57,12 @@ export default async function SignInPage({
     >
       <div className="space-y-5">
         {signedOut === '1' ? <Notice>You have been signed out.</Notice> : null}
+        {reset === '1' ? <Notice>Your password has been changed and you were signed out everywhere. Sign in with the new one.</Notice> : null}
         <NoScript />
         <SignInForm request={handle} next={next} />
+        <p className="text-center text-sm">
+          <TextLink href="/forgot-password">Forgot your password?</TextLink>
+        </p>
       </div>
     </CardPage>
   );

@@ -2,8 +2,29 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 
+/** The account area's pages, in the navigation's order. */
+const ACCOUNT_PAGES = [
+  { href: '/account', label: 'Profile' },
+  { href: '/account/security', label: 'Security' },
+  { href: '/account/password', label: 'Password' },
+  { href: '/account/sessions', label: 'Sessions' },
+  { href: '/account/apps', label: 'Connected apps' },
+  { href: '/account/activity', label: 'Activity' },
+] as const;
+
 /** The account area's page frame: wordmark, navigation, sign-out, one column of sections. Server component. */
-export function AccountFrame({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
+export function AccountFrame({
+  title,
+  description,
+  current,
+  children,
+}: {
+  title: string;
+  description?: ReactNode;
+  /** The href of the page shown, marked in the navigation. */
+  current?: string;
+  children: ReactNode;
+}) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -11,13 +32,17 @@ export function AccountFrame({ title, description, children }: { title: string; 
           <Link href="/" className="rounded-sm text-lg font-semibold tracking-tight text-brand-700 focus-visible:outline-2 focus-visible:outline-brand-600">
             Optare
           </Link>
-          <nav aria-label="Account" className="flex items-center gap-4 text-sm">
-            <Link href="/account" className="font-medium text-slate-700 hover:text-brand-700">
-              Account
-            </Link>
-            <Link href="/account/security" className="font-medium text-slate-700 hover:text-brand-700">
-              Security
-            </Link>
+          <nav aria-label="Account" className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+            {ACCOUNT_PAGES.map((item) => (
+              <Link
+                key={item.href}
+                href={item.href}
+                aria-current={item.href === current ? 'page' : undefined}
+                className="font-medium text-slate-700 hover:text-brand-700 aria-[current=page]:text-brand-700 aria-[current=page]:underline aria-[current=page]:underline-offset-4"
+              >
+                {item.label}
+              </Link>
+            ))}
             <form method="post" action="/sign-out">
               <Button type="submit" variant="secondary">
                 Sign out

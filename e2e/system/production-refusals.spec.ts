@@ -33,6 +33,12 @@ const refusals = [
     message: /OPTARE_ISSUER: must be an https:\/\/ URL in production \(got http:\/\/id\.example\.com\)/,
   },
   {
+    title: 'without SMTP_URL (password reset needs email)',
+    env: { OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey() },
+    variable: 'SMTP_URL',
+    message: /SMTP_URL: is required in production/,
+  },
+  {
     title: 'without OPTARE_ISSUER (the default is http://localhost)',
     env: { OPTARE_ENCRYPTION_KEY: strongKey() },
     variable: 'OPTARE_ISSUER',

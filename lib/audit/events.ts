@@ -3,6 +3,19 @@ export const AUDIT_EVENT_TYPES = [
   'user.created',
   'user.disabled',
   'user.enabled',
+  /** The user changed their own name on the account page. */
+  'user.profile_updated',
+  /** The user changed their password; details.sessionsEnded, grantsRevoked. */
+  'user.password_changed',
+  /** A reset link was asked for: outcome failure (details.reason) when nothing was sent. */
+  'user.password_reset_requested',
+  /** A password set through a reset link: every session, grant and remembered browser ended. */
+  'user.password_reset',
+  'user.email_verification_sent',
+  'user.email_verified',
+  /** A link to confirm a new address was sent (the address changes only when it is used). */
+  'user.email_change_requested',
+  'user.email_changed',
   'auth.sign_in',
   'auth.sign_out',
   'session.expired',
@@ -10,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'settings.changed',
   'consent.granted',
   'consent.denied',
+  /** The user disconnected an app: its consent deleted and its grants revoked. */
+  'consent.revoked',
   'client.created',
   'client.deleted',
   'client.secret_rotated',

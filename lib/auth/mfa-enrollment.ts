@@ -5,6 +5,7 @@ import type { AuditContext } from '../audit/events';
 import { getConfig } from '../config';
 import { db } from '../db/client';
 import { deleteRecoveryCodes } from '../db/recovery-codes';
+import { notifySecurityEvent } from '../notifications/security-events';
 import { describeUserAgent } from './user-agent';
 import { generateRecoveryCodes, remainingRecoveryCodes } from './recovery-codes';
 import { hasSecondFactor, secondFactorsOf } from './second-factors';
@@ -250,12 +251,14 @@ export async function securityOverview(holder: Pick<AccountHolder, 'userId' | 'u
 async function afterFactorAdded(userId: string, first: boolean, reason: string, context: AuditContext, now: Date): Promise<string[] | null> {
   const codes = first ? await generateRecoveryCodes(userId, context, now) : null;
   await forgetTrustedDevices(userId, context, reason);
+  await notifySecurityEvent(userId, 'mfa_added', context, { method: reason === 'passkey_registered' ? 'passkey' : 'authenticator app' });
   return codes;
 }
 
 /** After a factor was removed: no remembered browsers, and no recovery codes when it was the last. Returns whether codes went. */
 async function afterFactorRemoved(userId: string, reason: string, context: AuditContext): Promise<boolean> {
   await forgetTrustedDevices(userId, context, reason);
+  await notifySecurityEvent(userId, 'mfa_removed', context, { method: reason === 'passkey_removed' ? 'passkey' : 'authenticator app' });
   const [totp, passkeys] = await Promise.all([hasConfirmedTotp(userId), countPasskeys(userId)]);
   if (totp || passkeys > 0) return false;
   return db().$transaction(async (tx) => {

@@ -5,6 +5,7 @@ import { db } from '../db/client';
 import { consumeRecoveryCodeByHash, countUnusedRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes';
 import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
+import { notifySecurityEvent } from '../notifications/security-events';
 
 /**
  * Recovery codes: ten single-use codes, shown once, for when the authenticator is lost.
@@ -100,6 +101,7 @@ export async function redeemRecoveryCode(userId: string, input: unknown, context
       return true;
     }));
   if (!used) await recordFactorFailure(userId, code === null ? 'malformed' : 'invalid_code', context);
+  else await notifySecurityEvent(userId, 'recovery_code_used', context);
   return used;
 }
 

@@ -19,7 +19,10 @@ const env = (vars: Record<string, string | undefined>) => vars as NodeJS.Process
 
 const strongKey = () => randomBytes(32).toString('base64');
 const production = (vars: Record<string, string | undefined> = {}) =>
-  loadConfig(env({ NODE_ENV: 'production', OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey(), ...vars }), { cwd });
+  loadConfig(
+    env({ NODE_ENV: 'production', OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey(), SMTP_URL: 'smtps://mail.example.com', ...vars }),
+    { cwd },
+  );
 
 /** The ConfigError a load throws; fails the test when the load succeeds. */
 function problemsOf(load: () => unknown): string[] {
@@ -249,5 +252,37 @@ describe('loadConfig old keys', () => {
       production({ OPTARE_ENCRYPTION_KEYS_OLD: `${randomBytes(32).toString('hex')},not-a-key` }),
     );
     expect(problems).toEqual(['OPTARE_ENCRYPTION_KEYS_OLD: entry 2 is not 32 bytes in base64 or hex']);
+  });
+});
+
+describe('email settings', () => {
+  it('writes to the development outbox without SMTP_URL, with optional verification and a From on the issuer host', () => {
+    const config = loadConfig(env({}), { cwd });
+    expect(config.email).toEqual({
+      transport: { kind: 'outbox', dir: path.join(cwd, '.data', 'outbox') },
+      from: 'Optare <no-reply@localhost>',
+      verification: 'optional',
+    });
+  });
+
+  it('uses SMTP_URL and SMTP_FROM when set', () => {
+    const config = production({ SMTP_URL: 'smtp://user:pw@mail.example.com:587', SMTP_FROM: 'Example ID <id@example.com>', OPTARE_EMAIL_VERIFICATION: 'required' });
+    expect(config.email).toEqual({
+      transport: { kind: 'smtp', url: 'smtp://user:pw@mail.example.com:587' },
+      from: 'Example ID <id@example.com>',
+      verification: 'required',
+    });
+  });
+
+  it('refuses to start in production without SMTP_URL, naming it', () => {
+    const problems = problemsOf(() => production({ SMTP_URL: undefined }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SMTP_URL: is required in production/);
+  });
+
+  it('refuses an SMTP_URL that is not smtp:// or smtps://, a From without an address, and an unknown verification mode', () => {
+    expect(problemsOf(() => loadConfig(env({ SMTP_URL: 'http://mail.example.com' }), { cwd }))[0]).toMatch(/^SMTP_URL: must be an smtp:\/\/ or smtps:\/\//);
+    expect(problemsOf(() => loadConfig(env({ SMTP_FROM: 'Optare' }), { cwd }))[0]).toMatch(/^SMTP_FROM:/);
+    expect(problemsOf(() => loadConfig(env({ OPTARE_EMAIL_VERIFICATION: 'sometimes' }), { cwd }))[0]).toMatch(/^OPTARE_EMAIL_VERIFICATION:/);
   });
 });

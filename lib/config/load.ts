@@ -37,6 +37,14 @@ export interface Config {
     /** How long "remember this browser" skips the second factor; 0 turns the option off. */
     trustedDeviceDays: number;
   };
+  email: {
+    /** Where mail goes: an SMTP server, or (outside production only) files in <dataDir>/outbox. */
+    transport: { kind: 'smtp'; url: string } | { kind: 'outbox'; dir: string };
+    /** The From: header. */
+    from: string;
+    /** `required`: users who have not verified their address cannot sign in. */
+    verification: 'required' | 'optional';
+  };
   /** Each limit's rule (null: off), and where the counters live. */
   rateLimits: { rules: Record<RateLimitName, RateLimitRule>; store: 'memory' | 'postgres' | 'redis'; redisUrl: string | null };
 }
@@ -93,6 +101,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     problems.push('OPTARE_SESSION_IDLE_TIMEOUT: must not be longer than OPTARE_SESSION_MAX_AGE');
   }
 
+  // Password reset is always on, so production always needs a way to send mail.
+  if (production && !settings.SMTP_URL) {
+    problems.push(
+      'SMTP_URL: is required in production (password reset, email verification and security notifications send email); set it to smtp://… or smtps://…',
+    );
+  }
+
   const encryption = resolveEncryptionKeys(settings, production, dataDir, problems, options);
   if (problems.length > 0 || !encryption) throw new ConfigError(problems);
 
@@ -120,6 +135,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       required: settings.OPTARE_MFA_REQUIRED === 'true',
       totpIssuer: settings.OPTARE_TOTP_ISSUER,
       trustedDeviceDays: settings.OPTARE_TRUSTED_DEVICE_DAYS,
+    },
+    email: {
+      transport: settings.SMTP_URL ? { kind: 'smtp', url: settings.SMTP_URL } : { kind: 'outbox', dir: path.join(dataDir, 'outbox') },
+      from: settings.SMTP_FROM ?? `Optare <no-reply@${issuerUrl.hostname}>`,
+      verification: settings.OPTARE_EMAIL_VERIFICATION,
     },
     rateLimits: {
       rules: Object.fromEntries(

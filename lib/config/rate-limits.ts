@@ -17,6 +17,21 @@ export const RATE_LIMITS = {
   },
   signUpIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_UP_IP', default: '20/1h', counts: 'sign-ups from one IP address' },
   secondFactor: { variable: 'OPTARE_RATE_LIMIT_SECOND_FACTOR', default: '10/15m', counts: 'wrong second factors for one account from one IP address' },
+  emailRequestsIp: {
+    variable: 'OPTARE_RATE_LIMIT_EMAIL_REQUESTS_IP',
+    default: '20/1h',
+    counts: 'password-reset and verification-email requests from one IP address',
+  },
+  passwordReset: {
+    variable: 'OPTARE_RATE_LIMIT_PASSWORD_RESET',
+    default: '5/1h',
+    counts: 'password-reset emails to one address (past it, requests get the same answer but send nothing)',
+  },
+  emailVerification: {
+    variable: 'OPTARE_RATE_LIMIT_EMAIL_VERIFICATION',
+    default: '5/1h',
+    counts: 'verification and address-change emails for one account',
+  },
   token: { requests: true, variable: 'OPTARE_RATE_LIMIT_TOKEN', default: '6000/1m', counts: 'token requests of one client' },
   introspection: { requests: true, variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
   revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },

@@ -67,6 +67,12 @@ export const settingsSchema = z.object({
   OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
   OPTARE_TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain a colon').default('Optare')),
   OPTARE_TRUSTED_DEVICE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(365).default(30)),
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^smtps?:\/\/[^\s/]+/, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465').optional(),
+  ),
+  SMTP_FROM: z.preprocess(emptyToUndefined, z.string().trim().min(3).max(254).regex(/@/, 'must contain an email address, e.g. "Optare <id@example.com>"').optional()),
+  OPTARE_EMAIL_VERIFICATION: z.preprocess(emptyToUndefined, z.enum(['required', 'optional']).default('optional')),
   REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
   ...rateLimitSettings(),
 });

@@ -109,3 +109,16 @@ export async function findLatestAuditDetails(type: string): Promise<Record<strin
 export function readAuditChainHead(): Promise<AuditChainHeadRow | null> {
   return db().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true, prevHash: true } });
 }
+
+/**
+ * One page of a user's own events (actor_user_id), newest first: seq below `beforeSeq` when
+ * given. Served by the (actor_user_id, seq) index.
+ */
+export function readUserAuditEvents(userId: string, beforeSeq: bigint | null, limit: number) {
+  return db().auditEvent.findMany({
+    where: { actorUserId: userId, ...(beforeSeq !== null ? { seq: { lt: beforeSeq } } : {}) },
+    orderBy: { seq: 'desc' },
+    take: limit,
+    select: { seq: true, createdAt: true, type: true, outcome: true, ip: true, userAgent: true, details: true },
+  });
+}

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from './client';
+import type { DbClient } from './users';
 
 /** The scopes a user has allowed a client, or null when the user never consented. */
 export async function findConsentScopes(userId: string, clientId: string): Promise<string[] | null> {
@@ -20,4 +21,19 @@ export async function addConsentScopes(userId: string, clientId: string, scopes:
             SELECT DISTINCT s FROM unnest(coalesce(consents.scopes, '{}') || EXCLUDED.scopes) AS s ORDER BY s
           ),
           updated_at = now()`;
+}
+
+/** The apps the user has consented to, with the client's name; most recently updated first. */
+export function listUserConsents(userId: string) {
+  return db().consent.findMany({
+    where: { userId },
+    orderBy: [{ updatedAt: 'desc' }, { clientId: 'asc' }],
+    select: { clientId: true, scopes: true, createdAt: true, updatedAt: true, client: { select: { name: true } } },
+  });
+}
+
+/** Deletes the user's consent to one client; false when there was none. */
+export async function deleteConsent(userId: string, clientId: string, client: DbClient = db()): Promise<boolean> {
+  const { count } = await client.consent.deleteMany({ where: { userId, clientId } });
+  return count === 1;
 }

@@ -180,7 +180,7 @@ export async function isAccessTokenDenied(jti: string, clientId: string, grantId
   return rows[0]?.denied ?? true;
 }
 
-const claimsUserFields = { id: true, email: true, name: true, updatedAt: true, disabledAt: true } as const;
+const claimsUserFields = { id: true, email: true, name: true, updatedAt: true, disabledAt: true, emailVerifiedAt: true } as const;
 
 /** The user fields that feed standard claims. */
 export function findUserForClaims(userId: string) {
@@ -223,4 +223,21 @@ export async function deleteExpiredOAuthRows(now: Date): Promise<DeletedOAuthRow
     grants: grants.count,
     revokedAccessTokens: revokedAccessTokens.count,
   };
+}
+
+/**
+ * Revokes every live grant of a user (of one client, when given) and their refresh tokens; the
+ * access tokens issued from them stop being valid through their `gid`. Returns how many grants.
+ */
+export async function revokeUserGrantRows(
+  userId: string,
+  reason: string,
+  now: Date,
+  options: { clientId?: string; client?: DbClient } = {},
+): Promise<number> {
+  const client = options.client ?? db();
+  const where = { userId, ...(options.clientId ? { clientId: options.clientId } : {}) };
+  const { count } = await client.grant.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
+  await client.refreshToken.updateMany({ where: { grant: where, revokedAt: null }, data: { revokedAt: now } });
+  return count;
 }

@@ -65,3 +65,18 @@ export async function deleteExpiredSessions(now: Date): Promise<number> {
   });
   return count;
 }
+
+/** The user's live sessions, newest sign-in first; never the token hash. */
+export function listUserSessions(userId: string, now: Date) {
+  return db().session.findMany({
+    where: { userId, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true, amr: true },
+  });
+}
+
+/** Deletes one session of this user (another user's id deletes nothing). */
+export async function deleteUserSession(userId: string, id: string): Promise<boolean> {
+  const { count } = await db().session.deleteMany({ where: { id, userId } });
+  return count === 1;
+}

@@ -37,3 +37,20 @@ export async function setUserDisabledAt(email: string, disabledAt: Date | null, 
   if (count === 0) return null;
   return (await client.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
 }
+
+/** The user's password hash, for re-checking the current password. */
+export function findUserPasswordHash(id: string) {
+  return db().user.findUnique({ where: { id }, select: { id: true, email: true, passwordHash: true, disabledAt: true } });
+}
+
+/** Replaces the password hash; false when the user is gone. */
+export async function updateUserPasswordHash(id: string, passwordHash: string, client: DbClient = db()): Promise<boolean> {
+  const { count } = await client.user.updateMany({ where: { id }, data: { passwordHash } });
+  return count === 1;
+}
+
+/** Sets the user's display name; false when the user is gone. */
+export async function updateUserName(id: string, name: string, client: DbClient = db()): Promise<boolean> {
+  const { count } = await client.user.updateMany({ where: { id }, data: { name } });
+  return count === 1;
+}

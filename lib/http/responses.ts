@@ -16,6 +16,14 @@ export function tooManyRequests(retryAfterSeconds: number, message: string): Res
   );
 }
 
+/** 503 with Retry-After, in the JSON API's error shape: the request may succeed if sent again later. */
+export function serviceUnavailable(retryAfterSeconds: number, message: string): Response {
+  return Response.json(
+    { error: 'service_unavailable', message },
+    { status: 503, headers: { ...NO_STORE, 'retry-after': String(retryAfterSeconds) } },
+  );
+}
+
 /** "Try again in 5 minutes." */
 export function retryAfterText(seconds: number): string {
   if (seconds < 90) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;

@@ -6,6 +6,8 @@ export interface ClaimsUser {
   email: string;
   name: string;
   updatedAt: Date;
+  /** When the address was verified (lib/auth/email-verification.ts); null or absent: not verified. */
+  emailVerifiedAt?: Date | null;
 }
 
 export type StandardClaims = { sub: string } & Record<string, string | number | boolean>;
@@ -20,8 +22,8 @@ function claimValues(user: ClaimsUser): Record<string, string | number | boolean
     // OIDC Core §5.1: seconds since the epoch.
     updated_at: Math.floor(user.updatedAt.getTime() / 1000),
     email: user.email,
-    // Email verification is a later issue: until then no address is claimed to be verified.
-    email_verified: false,
+    // True only once the user opened a link sent to this very address (a change resets it).
+    email_verified: Boolean(user.emailVerifiedAt),
   };
 }
 

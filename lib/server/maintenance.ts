@@ -8,6 +8,7 @@ import { deleteExpiredTrustedDevices } from '../db/trusted-devices';
 import { deleteExpiredRateLimits } from '../db/rate-limits';
 import { deleteExpiredAssertionJtis } from '../db/client-assertion-jtis';
 import { deleteExpiredCeremonies } from '../auth/webauthn';
+import { deleteExpiredEmailTokens } from '../db/email-tokens';
 
 const INTERVAL_MS = 10 * 60_000;
 
@@ -22,6 +23,7 @@ export function startMaintenance(log: Logger): () => void {
     ['expired trusted browsers', deleteExpiredTrustedDevices],
     ['expired rate-limit counters', deleteExpiredRateLimits],
     ['expired client assertion ids', deleteExpiredAssertionJtis],
+    ['expired email links', deleteExpiredEmailTokens],
   ];
   const run = async () => {
     for (const [what, task] of tasks) {

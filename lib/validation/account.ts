@@ -97,3 +97,26 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   }
   return errors;
 }
+
+/** The profile form: the name the account shows (and the `name` claim). */
+export const profileSchema = z.object({ name: nameSchema });
+export type ProfileInput = z.input<typeof profileSchema>;
+
+/**
+ * The change-password form. The current password is only checked for what avoids useless work;
+ * the new one meets the sign-up policy (the server adds the common-password list and the
+ * not-your-email rule, which need the server's data).
+ */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: passwordChars
+      .transform(normalizePassword)
+      .refine((value) => value.length > 0, 'Enter your current password.')
+      .refine((value) => codePointLength(value) <= PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`),
+    newPassword: newPasswordSchema,
+  })
+  .refine(({ currentPassword, newPassword }) => currentPassword !== newPassword, {
+    path: ['newPassword'],
+    message: 'Choose a password different from your current one.',
+  });
+export type ChangePasswordInput = z.input<typeof changePasswordSchema>;

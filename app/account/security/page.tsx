@@ -28,6 +28,7 @@ export default async function SecurityPage() {
 
   return (
     <AccountFrame
+      current="/account/security"
       title="Two-step verification and passkeys"
       description={
         <>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { currentSession } from '@/app/_server/session';
 import { answerConsent } from '@/lib/oauth/authorize/consent';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
 
 const bodySchema = z.object({ request: z.string().min(1).max(64), decision: z.enum(['approve', 'deny']) });
@@ -12,7 +13,7 @@ const bodySchema = z.object({ request: z.string().min(1).max(64), decision: z.en
  * (session, pending request, client); the answer is { redirectTo }, the client's redirect URI
  * with a code or access_denied, which the page navigates to.
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const body = bodySchema.safeParse(parsed.body);
@@ -26,4 +27,4 @@ export async function POST(request: NextRequest) {
     now: new Date(),
   });
   return Response.json({ redirectTo }, { headers: { 'Cache-Control': 'no-store' } });
-}
+});

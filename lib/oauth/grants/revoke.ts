@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '../../db/client';
-import { revokeGrantRows } from '../../db/grants';
+import { revokeGrantRows, revokeUserGrantRows } from '../../db/grants';
+import type { DbClient } from '../../db/users';
 import { recordAuditEvent } from '../../audit/record';
 import type { AuditContext, AuditEventInput } from '../../audit/events';
 
@@ -10,7 +11,9 @@ export type GrantRevocationReason =
   | 'refresh_token_reused'
   | 'revoked_by_client'
   | 'revoked_by_user'
-  | 'revoked_by_admin';
+  | 'revoked_by_admin'
+  | 'password_changed'
+  | 'password_reset';
 
 const NO_CONTEXT: AuditContext = { ip: null, userAgent: null, requestId: null };
 
@@ -38,4 +41,32 @@ export async function revokeGrant(grantId: string, reason: GrantRevocationReason
     }
     return revoked;
   });
+}
+
+/**
+ * Revokes every live grant of a user, or only those of one client: their refresh tokens, and
+ * their access tokens through `gid`. Pass the caller's transaction as `client` to commit it with
+ * the change that caused it; one `grant.revoked` event records how many. Returns that count.
+ */
+export async function revokeUserGrants(
+  userId: string,
+  reason: GrantRevocationReason,
+  options: { clientId?: string; context?: AuditContext; now?: Date; client?: DbClient } = {},
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const count = await revokeUserGrantRows(userId, reason, now, { clientId: options.clientId, client: options.client });
+  if (count > 0) {
+    await recordAuditEvent(
+      {
+        type: 'grant.revoked',
+        outcome: 'success',
+        actorUserId: userId,
+        subject: options.clientId ?? userId,
+        details: { reason, count },
+        context: options.context ?? NO_CONTEXT,
+      },
+      options.client,
+    );
+  }
+  return count;
 }

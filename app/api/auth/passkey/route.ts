@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { verifyAuthentication } from '@/lib/auth/webauthn';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
 import { accountReturnPath } from '@/lib/http/return-path';
 import { readJsonRequest } from '@/app/_server/json-request';
@@ -11,7 +12,7 @@ import { clearCookie, firstFactorResponse } from '@/app/_server/sign-in-response
  * Signs in with a passkey: `{ response, request?, next? }` after /api/auth/passkey/options. A passkey
  * that verified the user is two factors; one that did not may still need the second step.
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const { body, context } = parsed;
@@ -31,4 +32,4 @@ export async function POST(request: NextRequest) {
   });
   clearCookie(response, webauthnCeremonyCookie());
   return response;
-}
+});

@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import { verifySecondFactor, type SecondFactorProof } from '@/lib/auth/second-factor';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { clearCookie } from '@/app/_server/sign-in-response';
@@ -12,7 +13,7 @@ import { completedSecondFactorResponse } from '@/app/_server/second-factor-respo
  * `{ method: 'passkey', response }` (after /api/auth/second-factor/passkey-options), with
  * `rememberBrowser` and the pending authorization request's handle in `request`.
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const { body, context } = parsed;
@@ -40,7 +41,7 @@ export async function POST(request: NextRequest) {
   const response = await completedSecondFactorResponse(request, result, body, context);
   if (proof.method === 'passkey') clearCookie(response, webauthnCeremonyCookie());
   return response;
-}
+});
 
 function proofOf(request: NextRequest, body: Record<string, unknown>): SecondFactorProof | null {
   switch (body.method) {

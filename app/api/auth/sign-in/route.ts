@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { authenticate } from '@/lib/auth/accounts';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { accountReturnPath } from '@/lib/http/return-path';
 import { readJsonRequest } from '@/app/_server/json-request';
@@ -10,7 +11,7 @@ import { firstFactorResponse } from '@/app/_server/sign-in-response';
  * (a pending authorization request's handle) the answer's redirectTo resumes that request;
  * without it, `next` may name an account-area path to return to (anything else is ignored).
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const { body, context } = parsed;
@@ -29,4 +30,4 @@ export async function POST(request: NextRequest) {
     return jsonError(401, 'invalid_credentials', 'Incorrect email or password.');
   }
   return firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { next: accountReturnPath(body.next) });
-}
+});

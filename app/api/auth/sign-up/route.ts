@@ -1,6 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { createUser } from '@/lib/auth/accounts';
-import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
+import { jsonRoute } from '@/lib/http/json-route';
+import { jsonError, jsonOk, retryAfterText, tooManyRequests } from '@/lib/http/responses';
+import { emailVerificationRequired, sendVerificationEmail } from '@/lib/auth/email-verification';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { firstFactorResponse } from '@/app/_server/sign-in-response';
 
@@ -8,7 +10,7 @@ import { firstFactorResponse } from '@/app/_server/sign-in-response';
  * Creates an account from the sign-up form and signs the new user in. With `request` (a pending
  * authorization request's handle) the answer's redirectTo resumes that request.
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const { body, context } = parsed;
@@ -25,6 +27,9 @@ export async function POST(request: NextRequest) {
       email: ['An account with this email already exists.'],
     });
   }
+  await sendVerificationEmail(result.user.id, context);
+  // OPTARE_EMAIL_VERIFICATION=required: no session until the link in that email is used.
+  if (emailVerificationRequired()) return jsonOk({ redirectTo: '/verify-email?sent=1' }, 201);
   // A new account has no second factor: this signs in (or, under the MFA policy, enrolls one next).
   return firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { status: 201 });
-}
+});

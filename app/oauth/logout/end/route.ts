@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { clearedSessionCookie } from '@/lib/oauth/authorize/browser-session';
 import { confirmLogout } from '@/lib/oauth/endpoints/logout';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
 
 const bodySchema = z.object({ logout: z.string().min(1).max(8192), decision: z.enum(['sign_out', 'stay']) });
@@ -12,7 +13,7 @@ const bodySchema = z.object({ logout: z.string().min(1).max(8192), decision: z.e
  * { redirectTo }: the client's post-logout redirect URI or Optare's signed-out page, which the
  * page navigates to (a JSON answer, not a form redirect, so the CSP's form-action stays 'self').
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const body = bodySchema.safeParse(parsed.body);
@@ -23,4 +24,4 @@ export async function POST(request: NextRequest) {
   const headers = new Headers({ 'Cache-Control': 'no-store' });
   if (clearCookie) headers.set('Set-Cookie', clearedSessionCookie());
   return Response.json({ redirectTo }, { headers });
-}
+});

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { addPasskey, type AddPasskeyResult } from '@/lib/auth/mfa-enrollment';
+import { jsonRoute } from '@/lib/http/json-route';
 import { accountError, readAccountRequest, type AccountErrorCode } from '@/app/_server/account-request';
 import { clearCookie } from '@/app/_server/sign-in-response';
 
@@ -10,7 +11,7 @@ import { clearCookie } from '@/app/_server/sign-in-response';
  * A bad nickname leaves the ceremony open (the user corrects it and sends the same answer
  * again); any other outcome consumed it, and its cookie is cleared.
  */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readAccountRequest(request);
   if (!parsed.ok) return parsed.response;
   const ceremonyToken = request.cookies.get(webauthnCeremonyCookie().name)?.value;
@@ -28,7 +29,7 @@ export async function POST(request: NextRequest) {
   );
   clearCookie(response, webauthnCeremonyCookie());
   return response;
-}
+});
 
 function errorCode(result: Extract<AddPasskeyResult, { ok: false }>): AccountErrorCode {
   if (result.error === 'reauthentication_required') return result.error;

@@ -2,12 +2,13 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { findPendingLoginByToken, pendingLoginCookie } from '@/lib/auth/pending-login';
 import { authenticationOptions } from '@/lib/auth/webauthn';
+import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
 import { readJsonRequest } from '@/app/_server/json-request';
 import { setCookie } from '@/app/_server/sign-in-response';
 
 /** WebAuthn options for the second step: the pending login's user's passkeys, a fresh challenge. */
-export async function POST(request: NextRequest) {
+export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const login = await findPendingLoginByToken(request.cookies.get(pendingLoginCookie().name)?.value);
@@ -16,4 +17,4 @@ export async function POST(request: NextRequest) {
   const response = NextResponse.json({ options }, { headers: { 'cache-control': 'no-store' } });
   setCookie(response, webauthnCeremonyCookie(), ceremonyToken);
   return response;
-}
+});

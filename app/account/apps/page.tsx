@@ -1,0 +1,32 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { currentSession } from '@/app/_server/session';
+import { AccountFrame } from '@/components/account/account-frame';
+import { ConnectedAppsList } from '@/components/account/connected-apps-list';
+import { when } from '@/components/account/dates';
+import { AccountSection } from '@/components/account/section';
+import { NoScript } from '@/components/ui/no-script';
+import { connectedAppsOf } from '@/lib/oauth/connected-apps';
+
+export const metadata: Metadata = { title: 'Connected apps' };
+
+/** The apps the user allowed to access their account. */
+export default async function ConnectedAppsPage() {
+  const session = await currentSession();
+  if (!session) redirect('/sign-in?next=/account/apps');
+  const apps = await connectedAppsOf(session.userId);
+  return (
+    <AccountFrame
+      title="Connected apps"
+      current="/account/apps"
+      description="Apps you allowed to use your Optare account. Disconnecting one signs it out at once; it asks again next time you use it."
+    >
+      <NoScript />
+      <AccountSection id="apps" title="Apps with access">
+        <ConnectedAppsList
+          apps={apps.map((app) => ({ clientId: app.clientId, name: app.name, scopes: app.scopes.map((scope) => scope.description), granted: when(app.grantedAt) }))}
+        />
+      </AccountSection>
+    </AccountFrame>
+  );
+}

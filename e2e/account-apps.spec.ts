@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { createAccount, expect, newAccount, test } from './pages/fixtures';
+import { ConnectedAppsPage } from './pages/account-pages';
+import { optareCli } from './support/optare-cli';
+
+/**
+ * Connected apps: after the user approves an app on the consent page, /account/apps lists it with
+ * what it may do; disconnecting it removes it, and the app must ask for consent again.
+ */
+
+let server: http.Server;
+let redirectUri = '';
+
+test.beforeAll(async () => {
+  server = http.createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><title>Relying party</title><h1>Back at the app</h1>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+});
+test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function authorizationUrl(clientId: string): string {
+  const params = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope: 'openid profile email',
+    state: randomBytes(12).toString('base64url'),
+    nonce: randomBytes(12).toString('base64url'),
+    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+    code_challenge_method: 'S256',
+  });
+  return `/oauth/authorize?${params.toString()}`;
+}
+
+test('an approved app is listed with its permissions, and disconnecting it makes it ask again', async ({ page, request, signInPage }, testInfo) => {
+  const appName = `E2E Notes ${randomBytes(3).toString('hex')}`;
+  const created = optareCli(testInfo, ['client', 'create', '--name', appName, '--redirect-uri', redirectUri, '--scope', 'openid profile email']);
+  const clientId = created.clientId as string;
+  const account = newAccount();
+  await createAccount(request, account);
+
+  await page.goto(authorizationUrl(clientId));
+  await expect(page).toHaveURL(/\/sign-in\?request=/);
+  await signInPage.fill(account);
+  await Promise.all([page.waitForURL(/\/consent\?/), signInPage.submit()]);
+  await Promise.all([page.waitForURL(`${redirectUri}?**`), page.getByRole('button', { name: 'Approve' }).click()]);
+
+  const apps = new ConnectedAppsPage(page);
+  await apps.goto();
+  const app = apps.app(appName);
+  await expect(app).toHaveCount(1);
+  await expect(app.getByRole('list', { name: `What ${appName} can do` }).getByRole('listitem')).toHaveText([
+    'Know who you are (your account identifier)',
+    'See your name',
+    'See your email address',
+  ]);
+
+  const disconnect = app.getByRole('button', { name: `Disconnect ${appName}` });
+  await expect(disconnect).toBeEnabled();
+  await disconnect.click();
+  await expect(apps.status).toHaveText(`${appName} was disconnected. It can no longer access your account.`);
+  await expect(apps.app(appName)).toHaveCount(0);
+  await expect(page.getByText('No app has access to your account.')).toBeVisible();
+
+  // The consent is gone: the app's next request shows the consent page again.
+  await page.goto(authorizationUrl(clientId));
+  await expect(page).toHaveURL(/\/consent\?request=/);
+});
