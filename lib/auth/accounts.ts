@@ -16,7 +16,7 @@ import {
 import { isCommonPassword } from './common-passwords';
 import { hashPassword, verifyPassword } from './passwords';
 import { consume, limitKey } from '../rate-limit/limiter';
-import { recordFailedSignIn, recordSuccessfulSignIn, signInAllowed } from '../rate-limit/sign-in';
+import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
 
 export interface PublicUser {
   id: string;
@@ -97,7 +97,7 @@ export async function authenticate(input: unknown, context: AuditContext): Promi
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;
-  const gate = await signInAllowed(email, context);
+  const gate = await beginSignInAttempt(email, context);
   if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   const user = await findUserByEmail(email);
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
@@ -114,11 +114,10 @@ export async function authenticate(input: unknown, context: AuditContext): Promi
     context,
   });
   if (failure === 'invalid_credentials' || !user) {
-    await recordFailedSignIn(email, context);
     return { ok: false, error: 'invalid_credentials' };
   }
   if (failure) return { ok: false, error: failure };
-  await recordSuccessfulSignIn(email, context.ip);
+  await signInSucceeded(email, context);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin } };
 }
 

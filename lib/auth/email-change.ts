@@ -7,7 +7,7 @@ import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
 import { getConfig } from '../config';
 import { consume, limitKey } from '../rate-limit/limiter';
-import { recordFailedSignIn, recordSuccessfulSignIn, signInAllowed } from '../rate-limit/sign-in';
+import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
 import { sendEmailInBackground } from '../email/send';
 import { emailChangeConfirmation, emailChangeNotice } from '../email/messages';
 import { emailSchema, fieldErrorsOf, PASSWORD_MAX, type FieldErrors } from '../validation/account';
@@ -38,14 +38,13 @@ export async function requestEmailChange(userId: string, input: unknown, context
   const user = await findUserPasswordHash(userId);
   if (!user || user.disabledAt) return { ok: false, error: 'wrong_password' };
   if (parsed.data.email === user.email) return { ok: false, error: 'same_email' };
-  const gate = await signInAllowed(user.email, context);
+  const gate = await beginSignInAttempt(user.email, context);
   if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   if (!(await verifyPassword(user.passwordHash, parsed.data.password.normalize('NFKC')))) {
-    await recordFailedSignIn(user.email, context);
     await recordAuditEvent({ type: 'user.email_change_requested', outcome: 'failure', actorUserId: user.id, subject: user.id, details: { reason: 'wrong_password' }, context });
     return { ok: false, error: 'wrong_password' };
   }
-  await recordSuccessfulSignIn(user.email, context.ip);
+  await signInSucceeded(user.email, context);
   const limit = await consume('emailVerification', limitKey('user', user.id), context);
   if (!limit.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: limit.retryAfterSeconds };
 

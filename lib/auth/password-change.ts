@@ -6,7 +6,7 @@ import { deleteUserSessions } from '../db/sessions';
 import { findUserPasswordHash, updateUserPasswordHash } from '../db/users';
 import { notifySecurityEvent } from '../notifications/security-events';
 import { revokeUserGrants } from '../oauth/grants/revoke';
-import { recordFailedSignIn, recordSuccessfulSignIn, signInAllowed } from '../rate-limit/sign-in';
+import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
 import { changePasswordSchema, fieldErrorsOf, PASSWORD_MIN, type FieldErrors } from '../validation/account';
 import { isCommonPassword } from './common-passwords';
 import { hashPassword, verifyPassword } from './passwords';
@@ -57,10 +57,9 @@ export async function changePassword(
   if (lower === user.email || lower === user.email.split('@')[0]) return { ok: false, fieldErrors: { newPassword: [EMAIL_PASSWORD_MESSAGE] } };
   if (isCommonPassword(newPassword, PASSWORD_MIN)) return { ok: false, fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] } };
 
-  const gate = await signInAllowed(user.email, context);
+  const gate = await beginSignInAttempt(user.email, context);
   if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-    await recordFailedSignIn(user.email, context);
     await recordAuditEvent({
       type: 'user.password_changed',
       outcome: 'failure',
@@ -71,7 +70,7 @@ export async function changePassword(
     });
     return { ok: false, error: 'wrong_password' };
   }
-  await recordSuccessfulSignIn(user.email, context.ip);
+  await signInSucceeded(user.email, context);
 
   const passwordHash = await hashPassword(newPassword);
   const result = await db().$transaction(async (tx) => {

@@ -72,6 +72,11 @@ export async function guard(name: RateLimitName, key: string, context: AuditCont
   return counted.allowed ? verdict : counted;
 }
 
+/** Gives `points` back to the count for `key` (an attempt that turned out not to be a failure). */
+export async function refund(name: RateLimitName, key: string, points = 1): Promise<void> {
+  await limiter(name)?.limiter.reward(key, points);
+}
+
 /** Forgets the count for `key` (e.g. the failed sign-ins of an account after a successful one). */
 export async function reset(name: RateLimitName, key: string): Promise<void> {
   await limiter(name)?.limiter.delete(key);

@@ -125,6 +125,14 @@ describe('password sign-in brute force', () => {
     expect(new Set(events.map((event) => event.subject)).size).toBe(events.length);
   });
 
+  it('concurrent guesses cannot slip past the limit: of 20 at once, exactly the limit get their password checked', async () => {
+    const email = await account();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => authenticate({ email, password: `parallel guess ${i}` }, ip(3))));
+    const outcomes = results.map(errorOf);
+    expect(outcomes.filter((outcome) => outcome === 'invalid_credentials')).toHaveLength(5);
+    expect(outcomes.filter((outcome) => outcome === 'rate_limited')).toHaveLength(15);
+  });
+
   it('locks the account for everyone only when many addresses fail against it', async () => {
     const email = await account();
     for (let address = 10; address < 13; address++) {
