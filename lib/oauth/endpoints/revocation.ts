@@ -3,7 +3,6 @@ import { recordAuditEvent } from '../../audit/record';
 import type { AuditContext } from '../../audit/events';
 import { sha256 } from '../../crypto/hash';
 import { denyAccessToken, findRefreshToken } from '../../db/grants';
-import { auditContextFrom } from '../../http/audit-context';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidToken } from '../errors';
 import { revokeGrant } from '../grants/revoke';
@@ -27,10 +26,9 @@ type Revoker = (token: string, client: OAuthClientRecord, audit: AuditContext, n
 export async function revocationEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
-    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.revocation, reply, 'revocation');
+    const { client, params, audit } = await authenticatedClientRequest(request, ENDPOINT_PATHS.revocation, reply, 'revocation');
     requireParameters(params, ['token']);
     const token = params.get('token')!;
-    const audit = auditContextFrom(request.headers);
     const revokers = params.get('token_type_hint') === 'access_token' ? [revokeAccessToken, revokeRefreshToken] : [revokeRefreshToken, revokeAccessToken];
     for (const revoke of revokers) {
       if (await revoke(token, client, audit, now)) break;

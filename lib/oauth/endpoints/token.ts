@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AuditContext } from '../../audit/events';
 import { auditContextFrom } from '../../http/audit-context';
 import { getConfig } from '../../config';
 import { logger } from '../../log/logger';
@@ -23,10 +24,10 @@ import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-mess
 export async function tokenEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const reply = new ClientEndpointReply(request);
   try {
-    const { client, params } = await authenticatedClientRequest(request, ENDPOINT_PATHS.token, reply, 'token');
+    const { client, params, audit } = await authenticatedClientRequest(request, ENDPOINT_PATHS.token, reply, 'token');
     const grant = grantTypeFor(params, client);
     requireParameters(params, grant.requiredParameters);
-    const body = await grant.handle({ client, params, audit: auditContextFrom(request.headers), now });
+    const body = await grant.handle({ client, params, audit, now });
     return reply.json(body);
   } catch (error) {
     return reply.error(error, 'token');
@@ -60,7 +61,7 @@ export async function authenticatedClientRequest(
   path: string,
   reply: ClientEndpointReply,
   limit: 'token' | 'introspection' | 'revocation',
-): Promise<{ client: OAuthClientRecord; params: OAuthParams }> {
+): Promise<{ client: OAuthClientRecord; params: OAuthParams; audit: AuditContext }> {
   const params = await paramsFromForm(request);
   const { issuer } = getConfig();
   const { client } = await authenticateClient({
@@ -70,9 +71,10 @@ export async function authenticatedClientRequest(
     audiences: [`${issuer}${ENDPOINT_PATHS.token}`],
   });
   reply.clientKnown(client);
-  const verdict = await consume(limit, limitKey('client', client.id), auditContextFrom(request.headers));
+  const audit = auditContextFrom(request.headers);
+  const verdict = await consume(limit, limitKey('client', client.id), audit);
   if (!verdict.allowed) throw new TooManyRequests(verdict.retryAfterSeconds);
-  return { client, params };
+  return { client, params, audit };
 }
 
 /** How a client-authenticated endpoint answers: no-store JSON, CORS once the client is known. */
