@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ActionError, ActionStatus, type ActionFailure } from './action-error';
 import { RecoveryCodesDisplay } from './recovery-codes-display';
 import { TotpSetup } from './totp-setup';
+import { ConfirmAction } from './confirm-action';
 
 /**
  * The authenticator app on the security page: set it up when there is none, remove it (after a
@@ -50,19 +51,15 @@ export function AuthenticatorAppSection({ enrolled }: { enrolled: boolean }) {
             <span className="font-semibold text-emerald-800">On.</span> Sign-ins ask for a code from your authenticator app.
           </p>
           {confirming ? (
-            <div role="group" aria-labelledby="totp-remove-question" className="space-y-3 rounded-xl border border-slate-200 px-4 py-3">
-              <p id="totp-remove-question" className="text-sm text-slate-800">
-                Remove the authenticator app? Its codes will stop working for your account.
-              </p>
-              <div className="flex flex-wrap gap-2">
-                <Button onClick={remove} pending={pending} pendingLabel="Removing…">
-                  Remove authenticator app
-                </Button>
-                <Button variant="secondary" disabled={pending} onClick={() => setConfirming(false)}>
-                  Cancel
-                </Button>
-              </div>
-            </div>
+            <ConfirmAction
+              id="totp-remove-question"
+              question="Remove the authenticator app? Its codes will stop working for your account."
+              confirmLabel="Remove authenticator app"
+              pendingLabel="Removing…"
+              pending={pending}
+              onConfirm={remove}
+              onCancel={() => setConfirming(false)}
+            />
           ) : (
             <Button variant="secondary" onClick={() => (setConfirming(true), setFailure(null), setStatus(null))}>
               Remove…

@@ -6,6 +6,7 @@ import { callJson } from '@/components/auth/post-json';
 import { Button } from '@/components/ui/button';
 import { ActionError, ActionStatus, type ActionFailure } from './action-error';
 import { RecoveryCodesDisplay } from './recovery-codes-display';
+import { ConfirmAction } from './confirm-action';
 
 /**
  * Recovery codes on the security page: how many remain, and a new set (after a confirmation: the
@@ -46,19 +47,15 @@ export function RecoveryCodesSection({ remaining, hasSecondFactor }: { remaining
       <ActionError id="recovery-codes-error" failure={failure} />
       {hasSecondFactor ? (
         confirming ? (
-          <div role="group" aria-labelledby="regenerate-question" className="space-y-3 rounded-xl border border-slate-200 px-4 py-3">
-            <p id="regenerate-question" className="text-sm text-slate-800">
-              Generate a new set? Your current recovery codes will stop working at once.
-            </p>
-            <div className="flex flex-wrap gap-2">
-              <Button onClick={regenerate} pending={pending} pendingLabel="Generating…">
-                Generate new codes
-              </Button>
-              <Button variant="secondary" disabled={pending} onClick={() => setConfirming(false)}>
-                Cancel
-              </Button>
-            </div>
-          </div>
+          <ConfirmAction
+            id="regenerate-question"
+            question="Generate a new set? Your current recovery codes will stop working at once."
+            confirmLabel="Generate new codes"
+            pendingLabel="Generating…"
+            pending={pending}
+            onConfirm={regenerate}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
           <Button variant="secondary" onClick={() => (setConfirming(true), setStatus(null), setFailure(null))}>
             Generate new recovery codes…
