@@ -8,6 +8,8 @@ export interface AuditContent {
   createdAt: Date;
   type: string;
   actorUserId: string | null;
+  /** The admin API key that acted; part of the hash only when set, so older events verify as before. */
+  actorApiKeyId?: string | null;
   subject: string | null;
   ip: string | null;
   userAgent: string | null;
@@ -48,6 +50,7 @@ export function canonicalAuditContent(content: AuditContent): string {
     createdAt: content.createdAt.toISOString(),
     type: content.type,
     actorUserId: content.actorUserId,
+    ...(content.actorApiKeyId ? { actorApiKeyId: content.actorApiKeyId } : {}),
     subject: content.subject,
     ip: content.ip,
     userAgent: content.userAgent,

@@ -28,6 +28,28 @@ export const AUDIT_EVENT_TYPES = [
   'client.created',
   'client.deleted',
   'client.secret_rotated',
+  /** An administrator or API key changed a client's settings; details.changes (before/after). */
+  'client.updated',
+  'client.disabled',
+  'client.enabled',
+  /** Admin plane: a user's role, sessions or factors changed by an administrator or API key. */
+  'user.updated',
+  'user.admin_granted',
+  'user.admin_revoked',
+  /** Every session, grant and remembered browser of the user ended by an administrator. */
+  'user.signed_out_everywhere',
+  /** An administrator removed every second factor of a user; details.reason says why. */
+  'user.mfa_reset',
+  'user.deleted',
+  'api_key.created',
+  'api_key.rotated',
+  'api_key.revoked',
+  /** An administrator exported audit events; details.format and the filter. */
+  'audit.exported',
+  /** The first administrator created through the one-time setup link. */
+  'admin.setup_completed',
+  /** The admin console refused a signed-in user (not an admin, no second factor, idle). */
+  'admin.access_denied',
   'key.rotated',
   'token.code_reused',
   'token.refresh_reused',
@@ -67,9 +89,27 @@ export interface AuditEventInput {
   type: AuditEventType;
   outcome: AuditOutcome;
   actorUserId?: string | null;
+  /** The admin API key that made the change (admin API writes). */
+  actorApiKeyId?: string | null;
   /** What the event is about, e.g. a user id or an email that was tried. */
   subject?: string | null;
   /** Small, secret-free facts: a failure reason, the method used. */
-  details?: Record<string, string | number | boolean | null | string[]>;
+  details?: Record<string, AuditDetailValue | AuditFieldChange[]>;
   context: AuditContext;
 }
+
+export type AuditDetailValue = string | number | boolean | null | string[];
+
+/**
+ * One field an administrator (or an API key) changed, under the `changes` detail: the field's
+ * name is a value, not a key, so a setting named like a secret (accessTokenTtl) can be recorded.
+ * Secret fields are recorded as REDACTED by the caller, never with their value.
+ */
+export interface AuditFieldChange {
+  field: string;
+  before: AuditDetailValue;
+  after: AuditDetailValue;
+}
+
+/** What a secret field's before and after values are recorded as. */
+export const REDACTED = '[redacted]';

@@ -20,6 +20,7 @@ export const AUDIT_LIMITS = {
   detailString: 200,
   detailKeys: 20,
   detailListItems: 20,
+  changes: 40,
 } as const;
 
 /** The stored form of an event, minus createdAt and the hashes. */
@@ -27,6 +28,7 @@ export interface SanitizedAuditEvent {
   type: string;
   outcome: string;
   actorUserId: string | null;
+  actorApiKeyId: string | null;
   subject: string | null;
   ip: string | null;
   userAgent: string | null;
@@ -60,6 +62,7 @@ export function sanitizeAuditEvent(input: AuditEventInput): SanitizedAuditEvent 
     type: input.type,
     outcome: input.outcome,
     actorUserId: normalizeUserId(input.actorUserId ?? null),
+    actorApiKeyId: normalizeUserId(input.actorApiKeyId ?? null),
     subject: cleanOptional(input.subject, AUDIT_LIMITS.subject),
     ip: cleanOptional(input.context.ip, AUDIT_LIMITS.ip),
     userAgent: cleanOptional(input.context.userAgent, AUDIT_LIMITS.userAgent),
@@ -87,7 +90,7 @@ function cleanOptional(text: string | null | undefined, max: number): string | n
 // The column is a uuid, which PostgreSQL returns lower-cased: store that form so the hash matches.
 function normalizeUserId(id: string | null): string | null {
   if (id === null) return null;
-  if (!UUID.test(id)) throw new AuditInputError('invalid_event', 'actorUserId must be a UUID');
+  if (!UUID.test(id)) throw new AuditInputError('invalid_event', 'an actor id must be a UUID');
   return id.toLowerCase();
 }
 
@@ -110,7 +113,7 @@ function sanitizeDetails(details: Record<string, unknown>): { [key: string]: Jso
         `audit detail key "${key}" looks like it holds a secret; audit events must never contain secrets`,
       );
     }
-    clean[key] = sanitizeDetailValue(key, details[key]);
+    clean[key] = key === 'changes' ? sanitizeChanges(details[key]) : sanitizeDetailValue(key, details[key]);
   }
   return clean;
 }
@@ -130,4 +133,19 @@ function sanitizeDetailValue(key: string, value: unknown): Json {
     'invalid_detail',
     `audit detail "${key}" must be a string, a finite number, a boolean, null or a list of strings`,
   );
+}
+
+/** The `changes` detail: a list of `{ field, before, after }` (see AuditFieldChange). */
+function sanitizeChanges(value: unknown): Json {
+  if (!Array.isArray(value) || value.length > AUDIT_LIMITS.changes) {
+    throw new AuditInputError('invalid_detail', `audit detail "changes" must be a list of at most ${AUDIT_LIMITS.changes} changes`);
+  }
+  return value.map((change: unknown) => {
+    if (typeof change !== 'object' || change === null || typeof (change as { field?: unknown }).field !== 'string') {
+      throw new AuditInputError('invalid_detail', 'each audit change must be { field, before, after }');
+    }
+    const { field, before, after } = change as { field: string; before: unknown; after: unknown };
+    if (!DETAIL_KEY.test(field)) throw new AuditInputError('invalid_detail', `audit change field ${JSON.stringify(field)} is not an identifier`);
+    return { field, before: sanitizeDetailValue(field, before), after: sanitizeDetailValue(field, after) };
+  });
 }

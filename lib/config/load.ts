@@ -27,6 +27,16 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   securityContact: string;
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
+  admin: {
+    /** The admin console signs out after this long without a request (shorter than a session's). */
+    idleTimeoutSeconds: number;
+    /** After a client secret is rotated, the old one keeps working this long. */
+    clientSecretOverlapSeconds: number;
+    /** API keys older than this are flagged for rotation. */
+    apiKeyRotationAgeSeconds: number;
+    /** After an API key is rotated, the old one keeps working this long. */
+    apiKeyOverlapSeconds: number;
+  };
   /** A new signing key takes over when the active one is this old. */
   signingKeyRotationSeconds: number;
   mfa: {
@@ -129,6 +139,12 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     session: {
       idleTimeoutSeconds: settings.OPTARE_SESSION_IDLE_TIMEOUT,
       maxAgeSeconds: settings.OPTARE_SESSION_MAX_AGE,
+    },
+    admin: {
+      idleTimeoutSeconds: settings.OPTARE_ADMIN_IDLE_TIMEOUT,
+      clientSecretOverlapSeconds: settings.OPTARE_CLIENT_SECRET_OVERLAP,
+      apiKeyRotationAgeSeconds: settings.OPTARE_API_KEY_ROTATION_AGE,
+      apiKeyOverlapSeconds: settings.OPTARE_API_KEY_OVERLAP,
     },
     signingKeyRotationSeconds: settings.OPTARE_SIGNING_KEY_ROTATION,
     mfa: {

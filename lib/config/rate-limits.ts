@@ -35,6 +35,7 @@ export const RATE_LIMITS = {
   token: { requests: true, variable: 'OPTARE_RATE_LIMIT_TOKEN', default: '6000/1m', counts: 'token requests of one client' },
   introspection: { requests: true, variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
   revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
+  adminApi: { variable: 'OPTARE_RATE_LIMIT_ADMIN_API', default: '600/1m', counts: 'admin API requests made with one API key' },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -10,6 +10,7 @@ export interface NewAuditEventRow {
   createdAt: Date;
   type: string;
   actorUserId: string | null;
+  actorApiKeyId: string | null;
   subject: string | null;
   ip: string | null;
   userAgent: string | null;
@@ -31,6 +32,7 @@ export interface StoredAuditEvent {
   createdAt: Date;
   type: string;
   actorUserId: string | null;
+  actorApiKeyId: string | null;
   subject: string | null;
   ip: string | null;
   userAgent: string | null;
@@ -65,9 +67,9 @@ export async function appendAuditEvent(row: NewAuditEventRow, client: AuditWrite
     )
     INSERT INTO "audit_events"
       ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
-       "outcome", "details", "prev_hash", "hash")
+       "outcome", "actor_api_key_id", "details", "prev_hash", "hash")
     SELECT head."seq", ${row.createdAt}::timestamptz, ${row.type}, ${row.actorUserId}::uuid, ${row.subject},
-           ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.detailsJson}::jsonb,
+           ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.actorApiKeyId}::uuid, ${row.detailsJson}::jsonb,
            head."prev_hash", head."hash"
     FROM head
     RETURNING "seq", "hash"`;

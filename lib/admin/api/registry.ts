@@ -1,0 +1,14 @@
+import 'server-only';
+import type { AdminApiOperation } from './define';
+import { apiKeysOperations } from './operations/api-keys';
+import { auditOperations } from './operations/audit';
+import { clientsOperations } from './operations/clients';
+import { usersOperations } from './operations/users';
+
+/** Every operation of the admin API: the OpenAPI document lists exactly these. */
+export const ADMIN_API_OPERATIONS: readonly AdminApiOperation<any, any, any>[] = [
+  ...clientsOperations,
+  ...usersOperations,
+  ...auditOperations,
+  ...apiKeysOperations,
+];

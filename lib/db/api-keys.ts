@@ -1,0 +1,65 @@
+import 'server-only';
+import { db } from './client';
+import type { DbClient } from './users';
+import type { Bytes } from '../crypto/hash';
+
+/** The api_keys table. Queries only: the rules live in lib/admin/api-keys.ts. */
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdByUserId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  revokedAt: Date | null;
+  supersededAt: Date | null;
+  rotatedToId: string | null;
+}
+
+export const apiKeyFields = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdByUserId: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  lastUsedIp: true,
+  revokedAt: true,
+  supersededAt: true,
+  rotatedToId: true,
+} as const;
+
+export interface NewApiKeyRow {
+  name: string;
+  prefix: string;
+  keyHash: Bytes;
+  scopes: string[];
+  createdByUserId: string | null;
+  expiresAt: Date;
+}
+
+export function insertApiKey(row: NewApiKeyRow, tx: DbClient = db()): Promise<ApiKeyRow> {
+  return tx.apiKey.create({ data: row, select: apiKeyFields });
+}
+
+export function findApiKeyByHash(keyHash: Bytes): Promise<ApiKeyRow | null> {
+  return db().apiKey.findUnique({ where: { keyHash }, select: apiKeyFields });
+}
+
+export function findApiKeyById(id: string, tx: DbClient = db()): Promise<ApiKeyRow | null> {
+  return tx.apiKey.findUnique({ where: { id }, select: apiKeyFields });
+}
+
+/** Records a use, at most once a minute per key (the admin API must not write on every read). */
+export async function touchApiKey(id: string, ip: string | null, now: Date): Promise<void> {
+  await db().apiKey.updateMany({
+    where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }] },
+    data: { lastUsedAt: now, lastUsedIp: ip },
+  });
+}
