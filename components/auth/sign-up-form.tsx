@@ -14,15 +14,23 @@ const PASSWORD_HINT =
 
 /**
  * Account creation. Validates with the shared schema, then POSTs to the JSON API. `request` is
- * the opaque handle of a pending authorization request, passed through (see SignInForm).
+ * the opaque handle of a pending authorization request, passed through (see SignInForm). The
+ * first-run setup page uses the same form for the first administrator (its own endpoint, the
+ * setup token in `extraBody`).
  */
-export function SignUpForm({ request }: { request?: string | undefined } = {}) {
+export function SignUpForm({
+  request,
+  endpoint = '/api/auth/sign-up',
+  extraBody,
+  submitLabel = 'Create account',
+}: { request?: string | undefined; endpoint?: string; extraBody?: Record<string, string>; submitLabel?: string } = {}) {
   const { register, errors, onSubmit, ready, pending } = useAuthForm({
     schema: signUpSchema,
     defaultValues: { email: '', name: '', password: '' },
-    endpoint: '/api/auth/sign-up',
+    endpoint,
     fields: FIELDS,
     request,
+    extraBody,
   });
 
   return (
@@ -59,7 +67,7 @@ export function SignUpForm({ request }: { request?: string | undefined } = {}) {
           {...register('password')}
         />
         <Button type="submit" fullWidth disabled={!ready} pending={pending} pendingLabel="Creating account…">
-          Create account
+          {submitLabel}
         </Button>
       </div>
     </form>

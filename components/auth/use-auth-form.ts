@@ -19,6 +19,8 @@ interface AuthFormOptions<In extends FieldValues, Out extends FieldValues> {
   request?: string | undefined;
   /** An account-area path to return to after sign-in (the server checks it again). */
   next?: string | undefined;
+  /** More fields for the body the form posts (e.g. the first-run setup token). */
+  extraBody?: Record<string, string> | undefined;
   /** Runs just before the form posts (e.g. to abort the passkey autofill request). */
   onSubmitStart?: () => void;
 }
@@ -35,6 +37,7 @@ export function useAuthForm<In extends FieldValues, Out extends FieldValues>({
   fields,
   request,
   next,
+  extraBody,
   onSubmitStart,
 }: AuthFormOptions<In, Out>) {
   const hydrated = useHydrated();
@@ -48,7 +51,7 @@ export function useAuthForm<In extends FieldValues, Out extends FieldValues>({
 
   const onSubmit = form.handleSubmit(async (values) => {
     onSubmitStart?.();
-    const result = await postJson(endpoint, { ...values, ...(request ? { request } : {}), ...(next ? { next } : {}) });
+    const result = await postJson(endpoint, { ...extraBody, ...values, ...(request ? { request } : {}), ...(next ? { next } : {}) });
     if (result.ok) {
       setLeaving(true);
       window.location.assign(result.redirectTo);

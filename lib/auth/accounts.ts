@@ -46,7 +46,7 @@ const serverSignUpSchema = signUpSchema.refine(({ password }) => !isCommonPasswo
 export async function createUser(
   input: { email: unknown; password: unknown; name?: unknown; isAdmin?: boolean },
   context: AuditContext,
-  via: 'cli' | 'sign_up',
+  via: 'cli' | 'sign_up' | 'setup',
 ): Promise<CreateUserResult> {
   const name = input.name ?? (typeof input.email === 'string' ? input.email.split('@')[0] : undefined);
   const parsed = serverSignUpSchema.safeParse({ email: input.email, password: input.password, name });

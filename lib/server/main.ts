@@ -8,6 +8,8 @@ import { openDatabase } from '../db/open';
 import { migrate, readMigrations } from '../db/migrate';
 import { expectMigrations } from '../db/readiness';
 import { ensureSigningKey } from '../oauth/keys/signing-keys';
+import { ensureConsoleClient } from '../admin/console-client';
+import { firstRunSetupLink } from '../admin/setup';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { startMaintenance } from './maintenance';
@@ -78,6 +80,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     const result = await migrate(database.url, migrations);
     expectMigrations(migrations.map((m) => m.name));
     await ensureSigningKey();
+    await ensureConsoleClient();
     const changed = await auditSettingsChanges(config, { ip: null, userAgent: 'optare-server', requestId: null });
     if (changed.length > 0) log.info({ changed }, 'audited configuration changes');
     if (result.applied.length > 0) log.info({ applied: result.applied }, 'applied database migrations');
@@ -151,6 +154,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     },
     `Optare is ready on ${config.issuer}`,
   );
+  await printSetupLink(config.issuer);
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -201,4 +205,17 @@ async function withNextChatterOnStderr<T>(start: () => Promise<T>): Promise<T> {
   } finally {
     process.stdout.write = write;
   }
+}
+
+/**
+ * While no administrator exists, prints a one-time link to create the first one. On the
+ * console (stdout) only, never in the structured log: the link holds a secret.
+ */
+async function printSetupLink(issuer: string): Promise<void> {
+  const link = await firstRunSetupLink(issuer).catch(() => null);
+  if (!link) return;
+  process.stdout.write(
+    `\nNo administrator exists yet. Create the first one within an hour at:\n\n  ${link}\n\n` +
+      `(The link works once. Restart Optare for a new one, or create one headless: npm run -s optare -- user create --admin --email you@example.com --password-stdin)\n\n`,
+  );
 }

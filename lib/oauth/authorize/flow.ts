@@ -26,14 +26,15 @@ export interface FlowState {
 /** The decision for a request and the user's session, with the stored consent looked up. */
 export async function decideFor({ details, client, session, pending, now }: FlowState): Promise<Decision> {
   const consentedScopes = session ? await findConsentScopes(session.userId, client.id) : null;
-  const secondFactor =
-    session && (getConfig().mfa.required || asksForMultiFactor(details.acrValues ?? [])) ? await hasSecondFactor(session.userId) : undefined;
+  const asksForMfa = asksForMultiFactor(details.acrValues ?? []);
+  const secondFactor = session && (getConfig().mfa.required || asksForMfa) ? await hasSecondFactor(session.userId) : undefined;
   const facts = session && {
     userId: session.userId,
     authenticatedAt: session.authenticatedAt,
     amr: session.amr,
     hasSecondFactor: secondFactor,
-    mustEnroll: getConfig().mfa.required && secondFactor === false,
+    // An administrator asked for MFA (the admin console always asks) enrolls a factor first.
+    mustEnroll: (getConfig().mfa.required || (asksForMfa && session.user.isAdmin)) && secondFactor === false,
   };
   return decide({
     request: details,

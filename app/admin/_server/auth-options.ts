@@ -1,0 +1,71 @@
+import 'server-only';
+import type { AuthOptions } from 'next-auth';
+import { headers } from 'next/headers';
+import { beginConsoleSession } from '@/lib/admin/console-access';
+import { CONSOLE_AUTH_PATH, CONSOLE_CLIENT_ID, CONSOLE_PROVIDER_ID, consoleCookieSecret } from '@/lib/admin/console-client';
+import { ACR_MULTI_FACTOR } from '@/lib/auth/authentication-methods';
+import { getConfig } from '@/lib/config';
+import { auditContextFrom } from '@/lib/http/audit-context';
+import { logger } from '@/lib/log/logger';
+
+/** The console's cookie lives at most this long; the console's idle clock (DB) ends it much sooner. */
+const CONSOLE_COOKIE_MAX_AGE_SECONDS = 12 * 3600;
+
+interface OptareProfile {
+  sub: string;
+  sid?: string;
+  email?: string;
+  name?: string;
+}
+
+/**
+ * next-auth, configured as an OpenID Connect relying party of this very Optare: authorization
+ * code with PKCE, state and nonce, a fresh sign-in (prompt=login) asking for multi-factor
+ * authentication (acr_values). The console's cookie carries only the Optare session id (`sid`);
+ * every console request checks that session again (lib/admin/console-access.ts).
+ */
+export function consoleAuthOptions(): AuthOptions {
+  const config = getConfig();
+  // next-auth takes its base URL and path from NEXTAUTH_URL.
+  process.env.NEXTAUTH_URL = `${config.issuer}${CONSOLE_AUTH_PATH}`;
+  return {
+    secret: consoleCookieSecret(),
+    useSecureCookies: config.secureCookies,
+    session: { strategy: 'jwt', maxAge: CONSOLE_COOKIE_MAX_AGE_SECONDS },
+    pages: { signIn: '/admin/sign-in', error: '/admin/sign-in' },
+    providers: [
+      {
+        id: CONSOLE_PROVIDER_ID,
+        name: 'Optare',
+        type: 'oauth',
+        wellKnown: `${config.issuer}/.well-known/openid-configuration`,
+        clientId: CONSOLE_CLIENT_ID,
+        client: { token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
+        authorization: { params: { scope: 'openid profile email', prompt: 'login', acr_values: ACR_MULTI_FACTOR } },
+        checks: ['pkce', 'state', 'nonce'],
+        idToken: true,
+        profile: (profile: OptareProfile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),
+      },
+    ],
+    callbacks: {
+      async signIn({ profile }) {
+        const sid = (profile as OptareProfile | undefined)?.sid;
+        if (!sid) return '/admin/sign-in?error=no_session';
+        const refusal = await beginConsoleSession(sid, auditContextFrom(await headers()));
+        return refusal === null ? true : `/admin/sign-in?error=${refusal}`;
+      },
+      async jwt({ token, profile }) {
+        const sid = (profile as OptareProfile | undefined)?.sid;
+        if (sid) token.sid = sid;
+        return token;
+      },
+    },
+    logger: {
+      // Only the code and the message: next-auth's metadata may hold tokens.
+      error: (code, metadata) =>
+        logger().warn({ code, reason: metadata instanceof Error ? metadata.message : undefined }, 'admin console sign-in failed'),
+      warn: () => undefined,
+      debug: () => undefined,
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import 'server-only';
+import { decode } from 'next-auth/jwt';
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { checkConsoleAccess, type ConsoleAdmin, type ConsoleRefusal } from '@/lib/admin/console-access';
+import { consoleCookieSecret } from '@/lib/admin/console-client';
+import type { AuditContext } from '@/lib/audit/events';
+import { getConfig } from '@/lib/config';
+import { auditContextFrom } from '@/lib/http/audit-context';
+import { readJsonObject } from '@/lib/http/body';
+import { crossSiteRefusal, jsonError } from '@/lib/http/responses';
+
+export type { ConsoleAdmin } from '@/lib/admin/console-access';
+
+/** next-auth's session cookie for the console (its name carries __Secure- on HTTPS). */
+export function consoleCookieName(): string {
+  return `${getConfig().secureCookies ? '__Secure-' : ''}next-auth.session-token`;
+}
+
+/** The Optare session id the console signed in with, from its sealed cookie; null without one. */
+async function consoleSessionId(cookieValue: string | undefined): Promise<string | null> {
+  if (!cookieValue || cookieValue.length > 4096) return null;
+  try {
+    const token = await decode({ token: cookieValue, secret: consoleCookieSecret() });
+    return typeof token?.sid === 'string' ? token.sid : null;
+  } catch {
+    return null; // sealed with another key, or not a token at all
+  }
+}
+
+/** Where a refused visitor goes: sign in (again), or learn why they cannot use the console. */
+export function refusalPath(reason: ConsoleRefusal): string {
+  return reason === 'signed_out' ? '/admin/sign-in' : `/admin/sign-in?error=${reason}`;
+}
+
+/**
+ * The administrator using the console, for server components; anyone else is redirected to the
+ * console's sign-in page (with the reason). Call it first in every admin page.
+ */
+export async function requireConsoleAdmin(): Promise<ConsoleAdmin> {
+  const sessionId = await consoleSessionId((await cookies()).get(consoleCookieName())?.value);
+  const access = await checkConsoleAccess(sessionId, auditContextFrom(await headers()));
+  if (!access.ok) redirect(refusalPath(access.reason));
+  return access.admin;
+}
+
+export type ConsoleRequestAdmin = { ok: true; admin: ConsoleAdmin } | { ok: false; response: Response };
+
+/** The administrator behind a console route request (GET routes such as an export); else 401/403. */
+export async function consoleAdminOf(request: Request, context: AuditContext = auditContextFrom(request.headers)): Promise<ConsoleRequestAdmin> {
+  const sessionId = await consoleSessionId(cookieValue(request, consoleCookieName()));
+  const access = await checkConsoleAccess(sessionId, context);
+  if (access.ok) return access;
+  const forbidden = access.reason === 'not_admin' || access.reason === 'mfa_required';
+  const message = forbidden
+    ? 'Only administrators who signed in with two-step verification can do this.'
+    : 'Your admin session has ended. Sign in to the console again.';
+  return {
+    ok: false,
+    response: Response.json(
+      { error: forbidden ? 'forbidden' : 'not_signed_in', message, redirectTo: refusalPath(access.reason) },
+      { status: forbidden ? 403 : 401, headers: { 'cache-control': 'no-store' } },
+    ),
+  };
+}
+
+export type ConsoleRequest =
+  | { ok: true; body: Record<string, unknown>; admin: ConsoleAdmin; context: AuditContext }
+  | { ok: false; response: Response };
+
+/** The first steps of every console write route: cross-site refusal, the administrator, then a bounded JSON body. */
+export async function readConsoleRequest(request: Request): Promise<ConsoleRequest> {
+  const refused = crossSiteRefusal(request, getConfig().issuer);
+  if (refused) return { ok: false, response: refused };
+  const context = auditContextFrom(request.headers);
+  const admin = await consoleAdminOf(request, context);
+  if (!admin.ok) return admin;
+  const body = await readJsonObject(request);
+  if (!body.ok) return { ok: false, response: jsonError(body.status, body.error, body.message) };
+  return { ok: true, body: body.value, admin: admin.admin, context };
+}
+
+function cookieValue(request: Request, name: string): string | undefined {
+  const header = request.headers.get('cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}

@@ -1,0 +1,88 @@
+import 'server-only';
+import type { AdminActor } from './actor';
+import type { AuditContext } from '../audit/events';
+import { recordAuditEvent } from '../audit/record';
+import { isMultiFactor } from '../auth/authentication-methods';
+import { getConfig } from '../config';
+import { clearConsoleSeen, findConsoleSession, markConsoleSeen } from '../db/console-sessions';
+
+/**
+ * Who may use the admin console. The console is an OpenID Connect client of Optare (next-auth);
+ * its cookie names the Optare session it signed in with (the ID token's `sid`). Every console
+ * request checks that session again here, so that signing out of Optare, an administrator
+ * revoking the session, losing the admin role or being disabled takes effect at the next click:
+ *  - the session is live and its user is an enabled administrator;
+ *  - the session passed a second factor (its `amr` holds two methods);
+ *  - the console was used within OPTARE_ADMIN_IDLE_TIMEOUT (its own, shorter idle clock).
+ */
+export interface ConsoleAdmin {
+  userId: string;
+  email: string;
+  name: string;
+  sessionId: string;
+  actor: AdminActor;
+}
+
+export type ConsoleRefusal = 'signed_out' | 'idle' | 'not_admin' | 'mfa_required';
+
+export type ConsoleAccess = { ok: true; admin: ConsoleAdmin } | { ok: false; reason: ConsoleRefusal };
+
+/** Activity is written at most this often, so that reading pages does not write on every click. */
+const TOUCH_INTERVAL_MS = 30_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks a console request made with the Optare session `sessionId` (null: no console sign-in). */
+export async function checkConsoleAccess(sessionId: string | null, context: AuditContext, now = new Date()): Promise<ConsoleAccess> {
+  if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: 'signed_out' };
+  const session = await findConsoleSession(sessionId);
+  if (!session || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now || session.user.disabledAt) {
+    return { ok: false, reason: 'signed_out' };
+  }
+  if (!session.consoleSeenAt) return { ok: false, reason: 'signed_out' };
+  if (now.getTime() - session.consoleSeenAt.getTime() > getConfig().admin.idleTimeoutSeconds * 1000) {
+    await clearConsoleSeen(session.id);
+    return { ok: false, reason: 'idle' };
+  }
+  const refusal = refusalFor(session.user.isAdmin, session.amr);
+  if (refusal) {
+    await auditRefusal(session.userId, refusal, context);
+    return { ok: false, reason: refusal };
+  }
+  if (now.getTime() - session.consoleSeenAt.getTime() > TOUCH_INTERVAL_MS) await markConsoleSeen(session.id, now);
+  const { user } = session;
+  return {
+    ok: true,
+    admin: { userId: user.id, email: user.email, name: user.name, sessionId: session.id, actor: { kind: 'user', userId: user.id, context } },
+  };
+}
+
+/**
+ * The console's sign-in completed for session `sessionId` (the ID token's sid): the same checks
+ * as every request, then the console's idle clock starts.
+ */
+export async function beginConsoleSession(sessionId: string, context: AuditContext, now = new Date()): Promise<ConsoleRefusal | null> {
+  if (!UUID.test(sessionId)) return 'signed_out';
+  const session = await findConsoleSession(sessionId);
+  if (!session || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now || session.user.disabledAt) return 'signed_out';
+  const refusal = refusalFor(session.user.isAdmin, session.amr);
+  if (refusal) {
+    await auditRefusal(session.userId, refusal, context);
+    return refusal;
+  }
+  return (await markConsoleSeen(session.id, now)) ? null : 'signed_out';
+}
+
+/** Signing out of the console stops its clock; the Optare session itself is ended by /sign-out. */
+export async function endConsoleSession(sessionId: string | null): Promise<void> {
+  if (sessionId && UUID.test(sessionId)) await clearConsoleSeen(sessionId);
+}
+
+function refusalFor(isAdmin: boolean, amr: readonly string[]): ConsoleRefusal | null {
+  if (!isAdmin) return 'not_admin';
+  if (!isMultiFactor(amr)) return 'mfa_required';
+  return null;
+}
+
+async function auditRefusal(userId: string, reason: ConsoleRefusal, context: AuditContext): Promise<void> {
+  await recordAuditEvent({ type: 'admin.access_denied', outcome: 'failure', actorUserId: userId, details: { reason }, context });
+}
