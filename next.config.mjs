@@ -6,7 +6,8 @@ const nextConfig = {
   productionBrowserSourceMaps: false,
   reactStrictMode: true,
   serverExternalPackages: ['@node-rs/argon2', 'pino', 'pg', '@prisma/adapter-pg', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
-  typescript: { ignoreBuildErrors: false },
+  // OPTARE_SKIP_TYPECHECK=1: a quick build while `npm run typecheck` runs on its own (never in CI).
+  typescript: { ignoreBuildErrors: process.env.OPTARE_SKIP_TYPECHECK === '1' },
 };
 
 export default nextConfig;
