@@ -30,8 +30,8 @@ export function createConsoleAdmin(testInfo: TestInfo): ConsoleAdmin {
  * Optare's sign-in page (password), then the second step: enrolling an authenticator app the
  * first time (administrators must have one), a code from it afterwards. Ends on the dashboard.
  */
-export async function signInToConsole(page: Page, admin: ConsoleAdmin): Promise<void> {
-  await page.goto('/admin/sign-in');
+export async function signInToConsole(page: Page, admin: ConsoleAdmin, baseURL = ''): Promise<void> {
+  await page.goto(`${baseURL}/admin/sign-in`);
   await Promise.all([page.waitForURL(/\/sign-in\?request=/), page.getByRole('button', { name: 'Sign in with Optare' }).click()]);
   await page.getByLabel('Email', { exact: true }).fill(admin.email);
   await page.getByLabel('Password', { exact: true }).fill(admin.password);

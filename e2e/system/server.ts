@@ -84,7 +84,8 @@ export function removeTempDirs(): void {
 /** Spawns a Node script of the repository with a controlled environment. */
 export function spawnOptare(args: string[], env: Record<string, string | undefined>, cwd = ROOT): OptareProcess {
   const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(base)) if (name.startsWith('OPTARE_') || name === 'NODE_ENV') delete base[name];
+  // Only the build directory carries over (a developer's own, see next.config.mjs); every other setting is the test's.
+  for (const name of Object.keys(base)) if ((name.startsWith('OPTARE_') && name !== 'OPTARE_NEXT_DIST_DIR') || name === 'NODE_ENV') delete base[name];
   for (const name of PINNED) base[name] = '';
   base.OPTARE_SKIP_BUILD = '1';
   base.NEXT_TELEMETRY_DISABLED = '1';

@@ -1,0 +1,70 @@
+import { expect, test } from '../pages/fixtures';
+import { signInToConsole, type ConsoleAdmin } from '../support/admin-console';
+import { jsonLines, killAll, newAccount, removeTempDirs, startServer, tempDir } from './server';
+
+/**
+ * First run: with no administrator, `npm start` prints a one-time link; the person running the
+ * server creates the first administrator with it in the browser, then signs in to the console
+ * (setting up two-step verification on the way). The link works once; with an administrator,
+ * no link is printed.
+ */
+
+test.afterEach(async () => {
+  await killAll();
+  removeTempDirs();
+});
+
+const LINK = /Create the first one within an hour at:\s+(http:\/\/\S+\/setup\?token=([A-Za-z0-9_-]{43}))/;
+
+test('the one-time setup link creates the first administrator, who then signs in to the console', async ({ page }) => {
+  test.setTimeout(180_000);
+  const dataDir = tempDir();
+  const server = await startServer({ dataDir });
+  // Printed right after "ready": /readyz may answer a moment before.
+  await expect.poll(() => LINK.test(server.stdout()), { timeout: 15_000 }).toBe(true);
+  const match = LINK.exec(server.stdout());
+  const [, link, token] = match!;
+  // The link is on the console only: no structured log line carries the token.
+  expect(JSON.stringify(jsonLines(server.stdout()))).not.toContain(token);
+
+  const account = newAccount('first-admin');
+  await page.goto(link!);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create the first administrator');
+  await page.getByLabel('Email', { exact: true }).fill(account.email);
+  await page.getByLabel('Display name', { exact: true }).fill(account.name);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await Promise.all([page.waitForURL(/\/admin\/sign-in\?setup=1$/), page.getByRole('button', { name: 'Create administrator' }).click()]);
+  await expect(page.getByRole('status')).toContainText('Your administrator account is ready.');
+
+  const admin: ConsoleAdmin = { id: '', ...account, authenticator: null };
+  await signInToConsole(page, admin, server.url);
+  await expect(page).toHaveURL(`${server.url}/admin`);
+
+  // Used once: the same link now explains itself instead of offering the form.
+  await page.goto(link!);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This setup link cannot be used');
+  const replay = await page.request.post(`${server.url}/api/setup`, {
+    headers: { origin: server.url },
+    data: { token, ...newAccount('second-admin') },
+  });
+  expect(replay.status()).toBe(409);
+
+  // With an administrator, a restart prints no link.
+  await server.stop('SIGTERM');
+  const again = await startServer({ dataDir });
+  expect(again.stdout()).not.toContain('/setup?token=');
+});
+
+test('a wrong or malformed setup token creates nothing', async ({ page }) => {
+  test.setTimeout(120_000);
+  const server = await startServer();
+  for (const token of ['x'.repeat(43), 'short', '']) {
+    const response = await page.request.post(`${server.url}/api/setup`, { headers: { origin: server.url }, data: { token, ...newAccount('intruder') } });
+    expect(response.status(), token).toBe(403);
+    expect((await response.json()).error).toBe('invalid_token');
+  }
+  const wrongType = await page.request.post(`${server.url}/api/setup`, { headers: { origin: server.url }, data: { token: ['a'], email: true } });
+  expect(wrongType.status()).toBe(403);
+  await page.goto(`${server.url}/setup?token=${'y'.repeat(43)}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This setup link cannot be used');
+});
