@@ -63,3 +63,32 @@ export async function touchApiKey(id: string, ip: string | null, now: Date): Pro
     data: { lastUsedAt: now, lastUsedIp: ip },
   });
 }
+
+export async function apiKeyPrefixTaken(prefix: string, tx: DbClient = db()): Promise<boolean> {
+  return (await tx.apiKey.count({ where: { prefix } })) > 0;
+}
+
+/** Keys newest first, `limit` of them, after `after` (the last key of the previous page). */
+export function listApiKeyRows(limit: number, after: { createdAt: Date; id: string } | null, tx: DbClient = db()): Promise<ApiKeyRow[]> {
+  return tx.apiKey.findMany({
+    where: after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    select: apiKeyFields,
+  });
+}
+
+/** Marks a key rotated, if it is still active: false when it was revoked, rotated or expired meanwhile. */
+export async function supersedeApiKeyRow(id: string, supersededAt: Date, rotatedToId: string, now: Date, tx: DbClient = db()): Promise<boolean> {
+  const { count } = await tx.apiKey.updateMany({
+    where: { id, revokedAt: null, supersededAt: null, expiresAt: { gt: now } },
+    data: { supersededAt, rotatedToId },
+  });
+  return count === 1;
+}
+
+/** Revokes a key not yet revoked: false when there is none. */
+export async function revokeApiKeyRow(id: string, now: Date, tx: DbClient = db()): Promise<boolean> {
+  const { count } = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+  return count === 1;
+}

@@ -36,8 +36,11 @@ export interface AdminApiOperation<
   body?: B;
   /** The success answer: its status, description and schema (none for 204). */
   success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
-  /** The error codes this operation answers with besides the common ones (e.g. 404 not_found). */
-  errors?: Partial<Record<400 | 404 | 409 | 422, string>>;
+  /**
+   * The error codes this operation answers with besides the common ones (e.g. 404 not_found), or
+   * a common one's description where the operation says more (403 for a check beyond the scope).
+   */
+  errors?: Partial<Record<400 | 403 | 404 | 409 | 422, string>>;
   handle(input: {
     params: z.output<P>;
     query: z.output<Q>;
@@ -65,7 +68,7 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
  * API key (401), rate limit per key (429), scope (403), path and query (400), body (400/413/415),
  * then the handler. Nothing is written before every check has passed.
  */
-export function adminApiHandler(operation: AdminApiOperation<any, any, any>) {
+export function adminApiHandler(operation: AdminApiOperation) {
   return jsonRoute(async (request: Request, context?: RouteContext) => {
     const audit = auditContextFrom(request.headers);
     const authenticated = await authenticateApiKey(request.headers.get('authorization'), audit.ip);
@@ -125,7 +128,7 @@ function queryObject(search: URLSearchParams): Record<string, string | string[]>
   return query;
 }
 
-function parse(schema: z.ZodType | undefined, value: unknown): { ok: true; value: any } | { ok: false; response: Response } {
+function parse(schema: z.ZodType | undefined, value: unknown): { ok: true; value: unknown } | { ok: false; response: Response } {
   if (!schema) return { ok: true, value: {} };
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
