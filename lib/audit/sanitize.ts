@@ -17,7 +17,7 @@ export const AUDIT_LIMITS = {
   userAgent: 512,
   subject: 320,
   requestId: 64,
-  detailString: 200,
+  detailString: 500,
   detailKeys: 20,
   detailListItems: 20,
   changes: 40,

@@ -5,13 +5,14 @@ import { findUserByEmail, updateUserPasswordHash } from '../db/users';
 import { deleteUserSessions } from '../db/sessions';
 import { consumeEmailToken, deleteUnusedEmailTokens, markEmailVerified } from '../db/email-tokens';
 import { recordAuditEvent } from '../audit/record';
-import type { AuditContext } from '../audit/events';
+import type { AuditContext, AuditEventInput } from '../audit/events';
 import { consume, limitKey } from '../rate-limit/limiter';
 import { revokeUserGrants } from '../oauth/grants/revoke';
 import { sendEmailInBackground } from '../email/send';
 import { passwordResetEmail } from '../email/messages';
 import { notifySecurityEvent } from '../notifications/security-events';
-import { emailSchema, fieldErrorsOf, newPasswordSchema, PASSWORD_MIN, type FieldErrors } from '../validation/account';
+import { emailSchema, fieldErrorsOf, newPasswordSchema, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
+import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
 import { hashPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
@@ -79,6 +80,8 @@ export async function resetPassword(input: unknown, context: AuditContext, now =
   }
   if (!body.success) return { ok: false, fieldErrors: fieldErrorsOf(body.error) };
   const password = body.data.password;
+  const tooShort = passwordTooShort(password, (await runtimeSettings()).passwordMinLength);
+  if (tooShort) return { ok: false, fieldErrors: { password: [tooShort] } };
   const lower = password.toLowerCase();
   const email = token.user.email;
   if (lower === email || lower === email.split('@')[0]) return { ok: false, fieldErrors: { password: [EMAIL_PASSWORD_MESSAGE] } };
@@ -113,4 +116,29 @@ export async function resetPassword(input: unknown, context: AuditContext, now =
   }
   await notifySecurityEvent(userId, 'password_changed', context, { via: 'reset link' });
   return { ok: true, ...result };
+}
+
+export type SendPasswordResetLinkResult = { ok: true } | { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * Sends a reset link to a known, enabled account at someone else's request (an administrator
+ * or an admin API key): the link and email of requestPasswordReset, within the same limit of
+ * emails per address, but said openly (the caller already knows the account exists) and
+ * audited as `user.password_reset_requested` with the caller as actor, in the transaction that
+ * stores the link. The caller checks that the account exists and is enabled.
+ */
+export async function sendPasswordResetLink(
+  user: { id: string; email: string },
+  actor: Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'context'>,
+  now = new Date(),
+): Promise<SendPasswordResetLinkResult> {
+  const gate = await consume('passwordReset', limitKey('email', user.email), actor.context);
+  if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
+  const link = await db().$transaction(async (tx) => {
+    const issued = await issueEmailLink(user.id, 'reset_password', user.email, now, tx);
+    await recordAuditEvent({ type: 'user.password_reset_requested', outcome: 'success', ...actor, subject: user.id, details: { via: 'admin' } }, tx);
+    return issued;
+  });
+  sendEmailInBackground(passwordResetEmail(user.email, link), 'reset_password');
+  return { ok: true };
 }

@@ -1,0 +1,13 @@
+import { readConsoleRequest } from '@/app/admin/_server/console';
+import { enableUser } from '@/lib/admin/users';
+import { jsonRoute } from '@/lib/http/json-route';
+import { jsonOk } from '@/lib/http/responses';
+import { userErrorResponse, type UserRouteContext } from '../../respond';
+
+/** Enables a disabled user from the console: `{}` → `{ user, changed }`. */
+export const POST = jsonRoute(async (request: Request, { params }: UserRouteContext) => {
+  const parsed = await readConsoleRequest(request);
+  if (!parsed.ok) return parsed.response;
+  const result = await enableUser(parsed.admin.actor, (await params).userId);
+  return result.ok ? jsonOk({ user: result.user, changed: result.changed }) : userErrorResponse(result.error);
+});
