@@ -1,6 +1,6 @@
 import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
-import { getConfig } from '@/lib/config';
+import { runtimeSettings } from '@/lib/settings/runtime';
 import type { AuditContext } from '@/lib/audit/events';
 import type { BrowserCookie } from '@/lib/auth/cookies';
 import { pendingLoginCookie } from '@/lib/auth/pending-login';
@@ -36,7 +36,7 @@ export async function firstFactorResponse(
   }
   const outcome = await afterFirstFactor(userId, amr, {
     trustedDeviceToken: request.cookies.get(trustedDeviceCookie().name)?.value,
-    mfaRequired: getConfig().mfa.required,
+    mfaRequired: (await runtimeSettings()).mfaRequired,
   });
   if (outcome.next === 'second_factor') {
     const response = NextResponse.json({ redirectTo: withNext(secondFactorPath(handle), handle, next) }, { status, headers: NO_STORE });

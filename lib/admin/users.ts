@@ -27,7 +27,7 @@ import { deleteTotpFactor } from '../db/totp-factors';
 import { deleteUserTrustedDevices } from '../db/trusted-devices';
 import type { DbClient } from '../db/users';
 import { methodsInWords } from '../auth/methods-in-words';
-import { mustKeepSecondFactor } from '../auth/mfa-enrollment';
+import { secondFactorRequired } from '../auth/mfa-enrollment';
 import { sendPasswordResetLink } from '../auth/password-reset';
 import { remainingRecoveryCodes } from '../auth/recovery-codes';
 import { describeUserAgent } from '../auth/user-agent';
@@ -238,7 +238,7 @@ export async function userDetail(_actor: AdminActor, userId: unknown, now = new 
         passkeys: passkeys.map(({ id: passkeyId, nickname, createdAt, lastUsedAt, deviceType }) => ({ id: passkeyId, nickname, createdAt, lastUsedAt, deviceType })),
         recoveryCodesRemaining,
         rememberedBrowsers,
-        required: mustKeepSecondFactor(row),
+        required: await secondFactorRequired(row),
       },
       consents: apps.map((app) => ({
         clientId: app.clientId,

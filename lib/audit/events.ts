@@ -46,6 +46,12 @@ export const AUDIT_EVENT_TYPES = [
   'api_key.revoked',
   /** An administrator exported audit events; details.format and the filter. */
   'audit.exported',
+  /**
+   * The retention job deleted the oldest events: details.throughSeq (the last one deleted),
+   * lastHash (its hash, hex: the oldest kept event's prev_hash), retentionDays, deleted.
+   * Verification starts from it (lib/audit/verify.ts).
+   */
+  'audit.pruned',
   /** The first administrator created through the one-time setup link. */
   'admin.setup_completed',
   /** The admin console refused a signed-in user (not an admin, no second factor, idle). */

@@ -106,7 +106,7 @@ describe('sanitizeAuditEvent', () => {
   });
 
   it('refuses unknown event types, outcomes and malformed actor ids', () => {
-    expect(refusal(() => sanitizeAuditEvent(event({ type: 'user.deleted' as never }))).code).toBe('invalid_event');
+    expect(refusal(() => sanitizeAuditEvent(event({ type: 'user.exploded' as never }))).code).toBe('invalid_event');
     expect(refusal(() => sanitizeAuditEvent(event({ outcome: 'maybe' as never }))).code).toBe('invalid_event');
     expect(refusal(() => sanitizeAuditEvent(event({ actorUserId: 'admin' }))).code).toBe('invalid_event');
   });

@@ -6,6 +6,7 @@ import {
   readAuditEventsBatch,
   type StoredAuditEvent,
 } from '../db/audit';
+import { findOldestAuditEvent } from '../db/audit-retention';
 import { auditContentHash, type Json } from './canonical';
 import { chainHash, GENESIS_HASH } from './chain';
 
@@ -25,7 +26,8 @@ export interface ChainBreak {
 }
 
 export type AuditChainVerification =
-  | { ok: true; events: number }
+  /** `prunedThrough`: the retention job deleted the events up to this seq; the chain starts after it. */
+  | { ok: true; events: number; prunedThrough?: number }
   | { ok: false; events: number; firstBroken: ChainBreak };
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -35,6 +37,11 @@ const DEFAULT_BATCH_SIZE = 500;
  * break: a record whose content or hash was changed, a missing record, a broken prev_hash link,
  * or a chain head that does not point at the last record (the newest records were deleted).
  * Events appended while it runs are left for the next run.
+ *
+ * After the retention job deleted the oldest events (lib/audit/retention.ts), the walk starts at
+ * the oldest kept event, from its prev_hash, and that starting point must be vouched for by an
+ * `audit.pruned` event in the verified chain naming the same seq and hash; without one, the
+ * missing first records are reported.
  */
 export async function verifyAuditChain(options: { batchSize?: number } = {}): Promise<AuditChainVerification> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -44,15 +51,29 @@ export async function verifyAuditChain(options: { batchSize?: number } = {}): Pr
 
   let checked = 0;
   let last = { seq: 0n, hash: GENESIS_HASH as Uint8Array, prevHash: GENESIS_HASH as Uint8Array };
+  // Pruned: start after the last deleted event, trusting the oldest kept one's prev_hash until an
+  // audit.pruned event confirms it.
+  const oldest = await findOldestAuditEvent();
+  const pruned = oldest && oldest.seq > 1n && oldest.seq <= head.seq ? { seq: oldest.seq - 1n, hash: oldest.prevHash } : null;
+  let vouched = false;
+  if (pruned) last = { seq: pruned.seq, hash: pruned.hash, prevHash: GENESIS_HASH };
   for (;;) {
     const batch = await readAuditEventsBatch(last.seq, head.seq, batchSize);
     for (const event of batch) {
       checked++;
       const problem = checkLink(event, last.seq, last.hash) ?? checkHash(event);
       if (problem) return broken(checked, problem);
+      if (pruned && !vouched) vouched = vouchesFor(event, pruned);
       last = event;
     }
     if (batch.length < batchSize) break;
+  }
+  if (pruned && !vouched) {
+    return broken(checked, {
+      seq: 1,
+      code: 'missing_records',
+      reason: `${missingRange(1n, pruned.seq)} missing before seq ${pruned.seq + 1n}, and no audit.pruned event records their deletion`,
+    });
   }
 
   if (last.seq < head.seq) {
@@ -79,7 +100,19 @@ export async function verifyAuditChain(options: { batchSize?: number } = {}): Pr
       reason: `record ${beyond} lies beyond the chain head (seq ${head.seq}): it was not appended through Optare`,
     });
   }
-  return { ok: true, events: checked };
+  return pruned ? { ok: true, events: checked, prunedThrough: Number(pruned.seq) } : { ok: true, events: checked };
+}
+
+/** Whether `event` is the retention job's record of deleting every event up to `pruned` (its seq and hash). */
+function vouchesFor(event: StoredAuditEvent, pruned: { seq: bigint; hash: Uint8Array }): boolean {
+  if (event.type !== 'audit.pruned' || event.outcome !== 'success') return false;
+  const details = event.details as Record<string, unknown> | null;
+  return (
+    typeof details === 'object' &&
+    details !== null &&
+    details.throughSeq === Number(pruned.seq) &&
+    details.lastHash === Buffer.from(pruned.hash).toString('hex')
+  );
 }
 
 function checkLink(event: StoredAuditEvent, previousSeq: bigint, previousHash: Uint8Array): ChainBreak | null {

@@ -9,6 +9,7 @@ import {
   fieldErrorsOf,
 
   PASSWORD_MIN,
+  passwordTooShort,
   signInSchema,
   signUpSchema,
   type FieldErrors,
@@ -17,6 +18,7 @@ import { isCommonPassword } from './common-passwords';
 import { hashPassword, verifyPassword } from './passwords';
 import { consume, limitKey } from '../rate-limit/limiter';
 import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
+import { runtimeSettings } from '../settings/runtime';
 
 export interface PublicUser {
   id: string;
@@ -52,6 +54,9 @@ export async function createUser(
   const parsed = serverSignUpSchema.safeParse({ email: input.email, password: input.password, name });
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;
+  // The minimum length an administrator set (lib/settings), beyond the schema's PASSWORD_MIN.
+  const tooShort = passwordTooShort(password, (await runtimeSettings()).passwordMinLength);
+  if (tooShort) return { ok: false, fieldErrors: { password: [tooShort] } };
   if (via === 'sign_up') {
     const gate = await consume('signUpIp', limitKey('ip', context.ip ?? 'unknown'), context);
     if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };

@@ -5,21 +5,24 @@ import { findUserByEmail } from '../db/users';
 import { consumeEmailToken, findUserEmailState, markEmailVerified } from '../db/email-tokens';
 import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
-import { getConfig } from '../config';
+import { runtimeSettings } from '../settings/runtime';
 import { consume, limitKey } from '../rate-limit/limiter';
 import { sendEmailInBackground } from '../email/send';
 import { verificationEmail } from '../email/messages';
 import { emailSchema, fieldErrorsOf, type FieldErrors } from '../validation/account';
 import { issueEmailLink, lookUpEmailToken } from './email-tokens';
 
-/** Whether unverified users are kept from signing in (OPTARE_EMAIL_VERIFICATION=required). */
-export function emailVerificationRequired(): boolean {
-  return getConfig().email.verification === 'required';
+/**
+ * Whether unverified users are kept from signing in: OPTARE_EMAIL_VERIFICATION=required, or the
+ * console's setting (lib/settings).
+ */
+export async function emailVerificationRequired(): Promise<boolean> {
+  return (await runtimeSettings()).emailVerificationRequired;
 }
 
 /** Whether this user may sign in as far as their address goes. */
 export async function mayLogIn(userId: string): Promise<boolean> {
-  if (!emailVerificationRequired()) return true;
+  if (!(await emailVerificationRequired())) return true;
   const user = await findUserEmailState(userId);
   return Boolean(user?.emailVerifiedAt);
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
-import { getConfig } from '../config';
+import { cachedRuntimeSettings, runtimeSettings } from '../settings/runtime';
 import { db } from '../db/client';
 import { deleteRecoveryCodes } from '../db/recovery-codes';
 import { notifySecurityEvent } from '../notifications/security-events';
@@ -61,9 +61,17 @@ export function isFreshlyAuthenticated(holder: Pick<AccountHolder, 'authenticate
   return now.getTime() - holder.authenticatedAt.getTime() <= FRESH_AUTHENTICATION_SECONDS * 1000;
 }
 
-/** Whether the user must keep a second factor: the MFA policy is on, or they administer Optare. */
+/** Whether the user must keep a second factor: the MFA policy (lib/settings) is on, or they administer Optare. */
+export async function secondFactorRequired(user: { isAdmin: boolean }): Promise<boolean> {
+  return user.isAdmin || (await runtimeSettings()).mfaRequired;
+}
+
+/**
+ * secondFactorRequired for display where nothing can be awaited: the MFA policy as last read
+ * (at most a few seconds old on a busy server). Enforcement uses secondFactorRequired.
+ */
 export function mustKeepSecondFactor(user: { isAdmin: boolean }): boolean {
-  return getConfig().mfa.required || user.isAdmin;
+  return user.isAdmin || cachedRuntimeSettings().mfaRequired;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +120,7 @@ export async function removeAuthenticatorApp(holder: AccountHolder, context: Aud
   const factors = await secondFactorsOf(holder.userId);
   if (!factors.totp) return { ok: false, error: 'not_found' };
   const last = factors.passkeys === 0;
-  if (last && mustKeepSecondFactor(holder.user)) return { ok: false, error: 'last_factor_required' };
+  if (last && (await secondFactorRequired(holder.user))) return { ok: false, error: 'last_factor_required' };
   if (!(await removeTotp(holder.userId, context))) return { ok: false, error: 'not_found' };
   return { ok: true, recoveryCodesRemoved: await afterFactorRemoved(holder.userId, 'totp_removed', context) };
 }
@@ -168,7 +176,7 @@ export async function deleteUserPasskey(holder: AccountHolder, id: unknown, cont
   const target = typeof id === 'string' ? passkeys.find((passkey) => passkey.id === id.toLowerCase()) : undefined;
   if (!target) return { ok: false, error: 'not_found' };
   const last = passkeys.length === 1 && !(await hasConfirmedTotp(holder.userId));
-  if (last && mustKeepSecondFactor(holder.user)) return { ok: false, error: 'last_factor_required' };
+  if (last && (await secondFactorRequired(holder.user))) return { ok: false, error: 'last_factor_required' };
   const deleted = await deletePasskey(holder.userId, target.id, context);
   if (!deleted.ok) return { ok: false, error: 'not_found' };
   return { ok: true, recoveryCodesRemoved: await afterFactorRemoved(holder.userId, 'passkey_removed', context) };
@@ -241,7 +249,7 @@ export async function securityOverview(holder: Pick<AccountHolder, 'userId' | 'u
       lastUsedAt: device.lastUsedAt,
       expiresAt: device.expiresAt,
     })),
-    mfaRequired: mustKeepSecondFactor(holder.user),
+    mfaRequired: await secondFactorRequired(holder.user),
   };
 }
 

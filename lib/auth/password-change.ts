@@ -7,7 +7,8 @@ import { findUserPasswordHash, updateUserPasswordHash } from '../db/users';
 import { notifySecurityEvent } from '../notifications/security-events';
 import { revokeUserGrants } from '../oauth/grants/revoke';
 import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
-import { changePasswordSchema, fieldErrorsOf, PASSWORD_MIN, type FieldErrors } from '../validation/account';
+import { changePasswordSchema, fieldErrorsOf, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
+import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
 import { hashPassword, verifyPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
@@ -49,6 +50,8 @@ export async function changePassword(
   const parsed = changePasswordSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const { currentPassword, newPassword } = parsed.data;
+  const tooShort = passwordTooShort(newPassword, (await runtimeSettings()).passwordMinLength);
+  if (tooShort) return { ok: false, fieldErrors: { newPassword: [tooShort] } };
 
   const user = await findUserPasswordHash(session.userId);
   if (!user || user.disabledAt) return { ok: false, error: 'wrong_password' };

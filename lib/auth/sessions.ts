@@ -1,5 +1,5 @@
 import 'server-only';
-import { getConfig } from '../config';
+import { runtimeSettings } from '../settings/runtime';
 import { randomToken } from '../crypto/random';
 import { sha256 } from '../crypto/hash';
 import { deleteSession, deleteSessionByTokenHash, findSessionByTokenHash, insertSession, rotateSessionToken, touchSession } from '../db/sessions';
@@ -27,15 +27,18 @@ export function sessionCookie(): SessionCookie {
   return hostCookie('optare_session');
 }
 
-/** Starts a session: a new random 256-bit token for the browser; only its SHA-256 is stored. */
+/**
+ * Starts a session: a new random 256-bit token for the browser; only its SHA-256 is stored. Its
+ * lifetimes are the runtime settings' (lib/settings: the console's, else the environment's).
+ */
 export async function createSession(userId: string, amr: string[], context: AuditContext, now = new Date()) {
-  const { session } = getConfig();
+  const { sessionIdleTimeoutSeconds, sessionMaxAgeSeconds } = await runtimeSettings();
   const token = randomToken(32);
   const created = await insertSession({
     tokenHash: sha256(token),
     userId,
-    idleExpiresAt: new Date(now.getTime() + session.idleTimeoutSeconds * 1000),
-    absoluteExpiresAt: new Date(now.getTime() + session.maxAgeSeconds * 1000),
+    idleExpiresAt: new Date(now.getTime() + Math.min(sessionIdleTimeoutSeconds, sessionMaxAgeSeconds) * 1000),
+    absoluteExpiresAt: new Date(now.getTime() + sessionMaxAgeSeconds * 1000),
     ip: context.ip,
     userAgent: context.userAgent?.slice(0, 512) ?? null,
     amr,
@@ -74,7 +77,7 @@ export async function validateSessionToken(
   }
 
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    const idle = getConfig().session.idleTimeoutSeconds * 1000;
+    const idle = (await runtimeSettings()).sessionIdleTimeoutSeconds * 1000;
     const next = new Date(Math.min(now.getTime() + idle, session.absoluteExpiresAt.getTime()));
     await touchSession(session.id, now, next);
   }

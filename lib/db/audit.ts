@@ -97,10 +97,10 @@ export async function findAuditSeqAfter(seq: bigint): Promise<bigint | null> {
   return next?.seq ?? null;
 }
 
-/** The details of the newest event of `type`, or null when none was recorded. */
-export async function findLatestAuditDetails(type: string): Promise<Record<string, unknown> | null> {
+/** The details of the newest event of `type` (and `subject`, when given), or null when none was recorded. */
+export async function findLatestAuditDetails(type: string, subject?: string): Promise<Record<string, unknown> | null> {
   const latest = await db().auditEvent.findFirst({
-    where: { type },
+    where: { type, ...(subject !== undefined ? { subject } : {}) },
     orderBy: { seq: 'desc' },
     select: { details: true },
   });

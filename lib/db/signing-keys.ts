@@ -49,6 +49,15 @@ export function findPublishedSigningKeys(at: Date, client: DbClient = db()) {
   });
 }
 
+/** The newest `limit` keys, active or not, public parts only (the console's list). */
+export function listSigningKeys(limit: number, client: DbClient = db()) {
+  return client.signingKey.findMany({
+    orderBy: [{ createdAt: 'desc' }, { kid: 'asc' }],
+    take: limit,
+    select: { kid: true, alg: true, createdAt: true, retiredAt: true, publishUntil: true },
+  });
+}
+
 export async function insertSigningKey(row: NewSigningKeyRow, client: DbClient = db()): Promise<void> {
   await client.signingKey.create({ data: row });
 }

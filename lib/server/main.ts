@@ -13,6 +13,7 @@ import { firstRunSetupLink } from '../admin/setup';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { startMaintenance } from './maintenance';
+import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler } from './request-handler';
 import { createRedirectServer } from './http-redirect';
@@ -174,6 +175,9 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     clearTimeout(forced);
     clearInterval(idle);
     await app.close?.();
+    // The dashboard's token counts still in memory (lib/metrics/token-issuance.ts).
+    stopTokenIssuanceFlush();
+    await flushTokenIssuanceCounts();
     await database.close();
     log.info('stopped');
     process.exit(0);

@@ -9,6 +9,8 @@ import { deleteExpiredRateLimits } from '../db/rate-limits';
 import { deleteExpiredAssertionJtis } from '../db/client-assertion-jtis';
 import { deleteExpiredCeremonies } from '../auth/webauthn';
 import { deleteExpiredEmailTokens } from '../db/email-tokens';
+import { pruneAuditEvents } from '../audit/retention';
+import { runtimeSettings } from '../settings/runtime';
 
 const INTERVAL_MS = 10 * 60_000;
 
@@ -24,6 +26,8 @@ export function startMaintenance(log: Logger): () => void {
     ['expired rate-limit counters', deleteExpiredRateLimits],
     ['expired client assertion ids', deleteExpiredAssertionJtis],
     ['expired email links', deleteExpiredEmailTokens],
+    // The admin console's audit retention (0, the default: keep every event).
+    ['audit events past their retention', async (now) => pruneAuditEvents((await runtimeSettings()).auditRetentionDays, now)],
   ];
   const run = async () => {
     for (const [what, task] of tasks) {

@@ -21,20 +21,25 @@ export function auditedSettings(config: Config): Record<string, string> {
   };
 }
 
+/** The audit subject of start-up's `settings.changed` (the admin console's changes have their own, lib/admin/settings.ts). */
+export const CONFIGURATION_SUBJECT = 'configuration';
+
 /**
  * At start, records `settings.changed` when the audited settings differ from those of the last
  * start (the first start records them all), so operators' configuration changes — a new issuer,
- * a rotated encryption key, longer sessions — leave a trace in the audit chain.
+ * a rotated encryption key, longer sessions — leave a trace in the audit chain. Only start-up's
+ * own events (subject `configuration`) are compared: changes made in the admin console since
+ * (subject `runtime_settings`, details.changes before/after) are not the environment's.
  */
 export async function auditSettingsChanges(config: Config, context: AuditContext): Promise<string[]> {
   const current = auditedSettings(config);
-  const previous = (await findLatestAuditDetails('settings.changed')) ?? {};
+  const previous = (await findLatestAuditDetails('settings.changed', CONFIGURATION_SUBJECT)) ?? {};
   const changed = Object.keys(current).filter((name) => previous[name] !== current[name]);
   if (changed.length === 0) return [];
   await recordAuditEvent({
     type: 'settings.changed',
     outcome: 'success',
-    subject: 'configuration',
+    subject: CONFIGURATION_SUBJECT,
     details: { ...current, changed },
     context,
   });

@@ -52,6 +52,15 @@ export const newPasswordSchema = passwordChars
   .refine((value) => codePointLength(value) >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
   .refine((value) => codePointLength(value) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
 
+/**
+ * The message for a new password shorter than `minLength`, the minimum an administrator set
+ * (lib/settings; never below PASSWORD_MIN, which the schemas above check), or null. The server
+ * applies it after the shared schema; the forms show the minimum they are given.
+ */
+export function passwordTooShort(password: string, minLength: number): string | null {
+  return codePointLength(password) < minLength ? `Use at least ${minLength} characters.` : null;
+}
+
 export const nameSchema = z
   .string({ error: 'Enter your name.' })
   // Checked before trimming, which would otherwise quietly remove a leading U+FEFF.

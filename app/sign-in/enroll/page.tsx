@@ -5,7 +5,7 @@ import { destinationAfterSignIn } from '@/app/_server/sign-in-response';
 import { EnrollmentChoices } from '@/components/account/enrollment-choices';
 import { CardPage } from '@/components/ui/card';
 import { NoScript } from '@/components/ui/no-script';
-import { getConfig } from '@/lib/config';
+import { runtimeSettings } from '@/lib/settings/runtime';
 import { hasSecondFactor } from '@/lib/auth/second-factors';
 import { accountReturnPath } from '@/lib/http/return-path';
 import { isRequestHandle, signInPath } from '@/lib/oauth/authorize/handle';
@@ -13,7 +13,7 @@ import { isRequestHandle, signInPath } from '@/lib/oauth/authorize/handle';
 export const metadata: Metadata = { title: 'Set up two-step verification' };
 
 /**
- * Where OPTARE_MFA_REQUIRED sends a user without a second factor right after sign-in (and the
+ * Where the MFA requirement (OPTARE_MFA_REQUIRED, or the console's setting) sends a user without a second factor right after sign-in (and the
  * authorization endpoint, for an app's request): why, the choice of an authenticator app or a
  * passkey, the recovery codes once, then on to the app's request (or `next`, or home).
  */
@@ -37,7 +37,7 @@ export default async function EnrollPage({ searchParams }: { searchParams: Promi
     );
   }
 
-  const why = getConfig().mfa.required
+  const why = (await runtimeSettings()).mfaRequired
     ? 'This Optare requires two-step verification for every account. Set up a second step to continue: your password alone will no longer sign you in.'
     : session.user.isAdmin
       ? 'Administrator accounts require two-step verification. Set up a second step to continue.'

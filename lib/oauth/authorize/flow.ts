@@ -2,7 +2,7 @@ import 'server-only';
 import { asksForMultiFactor } from '../../auth/authentication-methods';
 import { hasSecondFactor } from '../../auth/second-factors';
 import type { ActiveSession } from '../../auth/sessions';
-import { getConfig } from '../../config';
+import { runtimeSettings } from '../../settings/runtime';
 import { findConsentScopes } from '../../db/consents';
 import { findEnabledClient } from '../clients/registration';
 import type { OAuthClientRecord } from '../clients/types';
@@ -27,14 +27,15 @@ export interface FlowState {
 export async function decideFor({ details, client, session, pending, now }: FlowState): Promise<Decision> {
   const consentedScopes = session ? await findConsentScopes(session.userId, client.id) : null;
   const asksForMfa = asksForMultiFactor(details.acrValues ?? []);
-  const secondFactor = session && (getConfig().mfa.required || asksForMfa) ? await hasSecondFactor(session.userId) : undefined;
+  const mfaRequired = session ? (await runtimeSettings()).mfaRequired : false;
+  const secondFactor = session && (mfaRequired || asksForMfa) ? await hasSecondFactor(session.userId) : undefined;
   const facts = session && {
     userId: session.userId,
     authenticatedAt: session.authenticatedAt,
     amr: session.amr,
     hasSecondFactor: secondFactor,
     // An administrator asked for MFA (the admin console always asks) enrolls a factor first.
-    mustEnroll: (getConfig().mfa.required || (asksForMfa && session.user.isAdmin)) && secondFactor === false,
+    mustEnroll: (mfaRequired || (asksForMfa && session.user.isAdmin)) && secondFactor === false,
   };
   return decide({
     request: details,

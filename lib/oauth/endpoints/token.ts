@@ -3,6 +3,7 @@ import type { AuditContext } from '../../audit/events';
 import { auditContextFrom } from '../../http/audit-context';
 import { getConfig } from '../../config';
 import { logger } from '../../log/logger';
+import { countTokenIssued } from '../../metrics/token-issuance';
 import { authenticateClient, basicAttempted } from '../clients/authenticate';
 import type { OAuthClientRecord } from '../clients/types';
 import { corsHeaders } from '../cors';
@@ -17,7 +18,8 @@ import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-mess
 /**
  * The token endpoint (RFC 6749 §3.2): POST with a form body. Its pipeline:
  *   parse the form → authenticate the client → CORS for the client's origins → the grant type
- *   (known, then allowed for the client) → its required parameters → the grant's handler.
+ *   (known, then allowed for the client) → its required parameters → the grant's handler →
+ *   the dashboard's per-client count (in memory; lib/metrics/token-issuance.ts).
  * Every answer is no-store; errors go through the one serializer, with a Basic challenge when
  * the client tried Basic; once the client is known, its registered origins get CORS headers.
  */
@@ -28,6 +30,7 @@ export async function tokenEndpoint(request: ProtocolRequest, now = new Date()):
     const grant = grantTypeFor(params, client);
     requireParameters(params, grant.requiredParameters);
     const body = await grant.handle({ client, params, audit, now });
+    countTokenIssued(client.id);
     return reply.json(body);
   } catch (error) {
     return reply.error(error, 'token');

@@ -4,11 +4,12 @@ import { promisify } from 'node:util';
 import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
 import { recordAuditEvent } from '../../audit/record';
-import type { AuditContext } from '../../audit/events';
+import type { AuditContext, AuditEventInput } from '../../audit/events';
 import {
   findActiveSigningKey,
   findPublishedSigningKeys,
   insertSigningKey,
+  listSigningKeys,
   retireSigningKey,
   withSigningKeyLock,
 } from '../../db/signing-keys';
@@ -70,14 +71,67 @@ export async function ensureSigningKey(now = new Date()): Promise<void> {
   );
 }
 
-/** Adds a new active key at once and retires the current one (kept published until its tokens expire). */
+/** Who rotated a key by hand, for the audit event: an administrator or an admin API key (none: the CLI). */
+export type KeyRotationActor = Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId'>;
+
+/**
+ * Adds a new active key at once and retires the current one (kept published until its tokens
+ * expire). `key.rotated` names `actor` when an administrator asked for it (the console's "Rotate now").
+ */
 export async function rotateSigningKey(
   now = new Date(),
   context: AuditContext = SERVER_CONTEXT,
+  actor: KeyRotationActor = {},
 ): Promise<{ kid: string; retiredKid: string | null }> {
-  const result = await replaceActiveKey(now, context, () => 'manual');
+  const result = await replaceActiveKey(now, context, () => 'manual', actor);
   if (!result) throw new Error('the signing key was not rotated');
   return result;
+}
+
+export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
+
+/** A signing key as the console lists it. */
+export interface SigningKeySummary {
+  kid: string;
+  alg: string;
+  status: SigningKeyStatus;
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** Retired keys: until when the public key stays in the JWKS (tokens it signed still verify). */
+  publishUntil: Date | null;
+  /** The active key: when it is due to be replaced automatically (OPTARE_SIGNING_KEY_ROTATION). */
+  rotatesAt: Date | null;
+}
+
+/**
+ * Where a key stands at `now`: the one not retired signs (active); a retired one still published
+ * lets tokens it signed verify until publishUntil (retiring); after that it is retired.
+ */
+export function signingKeyStatus(key: { retiredAt: Date | null; publishUntil: Date | null }, now = new Date()): SigningKeyStatus {
+  if (key.retiredAt === null) return 'active';
+  return key.publishUntil !== null && key.publishUntil > now ? 'retiring' : 'retired';
+}
+
+/** When a key created at `createdAt` is due for automatic rotation. */
+export function rotationDueAt(createdAt: Date): Date {
+  return new Date(createdAt.getTime() + getConfig().signingKeyRotationSeconds * 1000);
+}
+
+/** The newest `limit` keys with their status, newest first. */
+export async function signingKeySummaries(now = new Date(), limit = 50): Promise<SigningKeySummary[]> {
+  const rows = await listSigningKeys(limit);
+  return rows.map((row) => {
+    const status = signingKeyStatus(row, now);
+    return {
+      kid: row.kid,
+      alg: row.alg,
+      status,
+      createdAt: row.createdAt,
+      retiredAt: row.retiredAt,
+      publishUntil: row.publishUntil,
+      rotatesAt: status === 'active' ? rotationDueAt(row.createdAt) : null,
+    };
+  });
 }
 
 function isDueForRotation(createdAt: Date, now: Date): boolean {
@@ -95,6 +149,7 @@ async function replaceActiveKey(
   now: Date,
   context: AuditContext,
   decide: (current: ActiveRow) => KeyChangeReason | null,
+  actor: KeyRotationActor = {},
 ): Promise<{ kid: string; retiredKid: string | null } | null> {
   // RSA generation takes a while: done before taking the lock, and thrown away if another
   // instance got there first.
@@ -107,7 +162,7 @@ async function replaceActiveKey(
     await insertSigningKey(candidate, tx);
     const retiredKid = current?.kid ?? null;
     await recordAuditEvent(
-      { type: 'key.rotated', outcome: 'success', subject: candidate.kid, details: { kid: candidate.kid, retiredKid, reason }, context },
+      { type: 'key.rotated', outcome: 'success', ...actor, subject: candidate.kid, details: { kid: candidate.kid, retiredKid, reason }, context },
       tx,
     );
     return { kid: candidate.kid, retiredKid };

@@ -29,7 +29,7 @@ export const POST = jsonRoute(async (request: NextRequest) => {
   }
   await sendVerificationEmail(result.user.id, context);
   // OPTARE_EMAIL_VERIFICATION=required: no session until the link in that email is used.
-  if (emailVerificationRequired()) return jsonOk({ redirectTo: '/verify-email?sent=1' }, 201);
+  if (await emailVerificationRequired()) return jsonOk({ redirectTo: '/verify-email?sent=1' }, 201);
   // A new account has no second factor: this signs in (or, under the MFA policy, enrolls one next).
   return firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { status: 201 });
 });

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  adminsWithoutMfa,
+  apiKeysDueForRotation,
+  developmentEncryptionKey,
+  issuerNotHttps,
+  securityWarnings,
+  signingKeyOverdue,
+  type SecurityFacts,
+} from './security-check';
+
+const DAY = 86_400;
+const NOW = new Date('2026-11-30T12:00:00Z');
+const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY * 1000);
+
+describe('admins without MFA', () => {
+  it('names each administrator without a second factor, and says nothing when all have one', () => {
+    expect(adminsWithoutMfa([{ email: 'a@example.com', hasSecondFactor: true }])).toBeNull();
+    expect(adminsWithoutMfa([])).toBeNull();
+    const warning = adminsWithoutMfa([
+      { email: 'a@example.com', hasSecondFactor: true },
+      { email: 'b@example.com', hasSecondFactor: false },
+      { email: 'c@example.com', hasSecondFactor: false },
+    ]);
+    expect(warning).toMatchObject({ id: 'admins_without_mfa', severity: 'critical', title: '2 administrators have no second factor' });
+    expect(warning!.detail).toContain('b@example.com, c@example.com');
+    expect(warning!.detail).not.toContain('a@example.com');
+  });
+
+  it('shortens a long list', () => {
+    const admins = Array.from({ length: 8 }, (_, i) => ({ email: `admin${i}@example.com`, hasSecondFactor: false }));
+    expect(adminsWithoutMfa(admins)!.detail).toContain('and 3 more');
+  });
+});
+
+describe('API keys due for rotation', () => {
+  const rotation = 90 * DAY;
+  it('flags active keys at least as old as the rotation age, and only those', () => {
+    const keys = [
+      { name: 'ci', prefix: 'opk_11111111', createdAt: daysAgo(89) },
+      { name: 'backup', prefix: 'opk_22222222', createdAt: daysAgo(90) },
+      { name: 'sync', prefix: 'opk_33333333', createdAt: daysAgo(400) },
+    ];
+    const warning = apiKeysDueForRotation(keys, rotation, NOW);
+    expect(warning).toMatchObject({ id: 'api_keys_due_for_rotation', severity: 'warning', title: '2 API keys are due for rotation', href: '/admin/api-keys' });
+    expect(warning!.detail).toBe('backup (opk_22222222), sync (opk_33333333) are older than 90 days.');
+    expect(apiKeysDueForRotation(keys.slice(0, 1), rotation, NOW)).toBeNull();
+    expect(apiKeysDueForRotation([], rotation, NOW)).toBeNull();
+  });
+});
+
+describe('signing key age', () => {
+  const rotation = 90 * DAY;
+  it('is quiet while the active key is younger than OPTARE_SIGNING_KEY_ROTATION', () => {
+    expect(signingKeyOverdue({ kid: 'k1', createdAt: daysAgo(89) }, rotation, NOW)).toBeNull();
+  });
+
+  it('warns when the key outlived it (the automatic rotation is not happening)', () => {
+    expect(signingKeyOverdue({ kid: 'k1', createdAt: daysAgo(120) }, rotation, NOW)).toMatchObject({
+      id: 'signing_key_overdue',
+      severity: 'warning',
+      detail: expect.stringContaining('Key k1 is 120 days old; keys are replaced after 90 days'),
+    });
+  });
+
+  it('is critical when there is no active key', () => {
+    expect(signingKeyOverdue(null, rotation, NOW)).toMatchObject({ severity: 'critical', title: 'No active signing key' });
+  });
+});
+
+describe('issuer not on HTTPS', () => {
+  it('accepts https and flags http, critically in production', () => {
+    expect(issuerNotHttps('https://id.example.com', true)).toBeNull();
+    expect(issuerNotHttps('http://localhost:3000', false)).toMatchObject({ id: 'issuer_not_https', severity: 'warning' });
+    expect(issuerNotHttps('http://id.example.com', true)).toMatchObject({ severity: 'critical' });
+    expect(issuerNotHttps('not a url', false)).toMatchObject({ id: 'issuer_not_https' });
+  });
+});
+
+describe('development encryption key', () => {
+  it('flags a key generated in the data directory, not one from the environment', () => {
+    expect(developmentEncryptionKey('environment')).toBeNull();
+    expect(developmentEncryptionKey('data-dir')).toMatchObject({ id: 'development_encryption_key', severity: 'critical' });
+  });
+});
+
+describe('securityWarnings', () => {
+  const healthy: SecurityFacts = {
+    admins: [{ email: 'a@example.com', hasSecondFactor: true }],
+    activeApiKeys: [{ name: 'ci', prefix: 'opk_11111111', createdAt: daysAgo(1) }],
+    apiKeyRotationAgeSeconds: 90 * DAY,
+    activeSigningKey: { kid: 'k1', createdAt: daysAgo(1) },
+    signingKeyRotationSeconds: 90 * DAY,
+    issuer: 'https://id.example.com',
+    production: true,
+    encryptionKeySource: 'environment',
+    now: NOW,
+  };
+
+  it('finds nothing wrong with a healthy deployment', () => {
+    expect(securityWarnings(healthy)).toEqual([]);
+  });
+
+  it('lists every problem, critical ones first', () => {
+    const ids = securityWarnings({
+      ...healthy,
+      activeApiKeys: [{ name: 'old', prefix: 'opk_22222222', createdAt: daysAgo(200) }],
+      issuer: 'http://localhost:3000',
+      production: false,
+      encryptionKeySource: 'data-dir',
+      admins: [{ email: 'b@example.com', hasSecondFactor: false }],
+    }).map((warning) => [warning.id, warning.severity]);
+    expect(ids).toEqual([
+      ['admins_without_mfa', 'critical'],
+      ['development_encryption_key', 'critical'],
+      ['issuer_not_https', 'warning'],
+      ['api_keys_due_for_rotation', 'warning'],
+    ]);
+  });
+});
