@@ -42,7 +42,7 @@ describe('sanitizeAuditEvent', () => {
     const clean = sanitizeAuditEvent(
       event({
         subject: 's'.repeat(400),
-        details: { reason: 'r'.repeat(300), list: ['l'.repeat(300)] },
+        details: { reason: 'r'.repeat(AUDIT_LIMITS.detailString + 100), list: ['l'.repeat(AUDIT_LIMITS.detailString + 100)] },
         context: { ip: 'i'.repeat(100), userAgent: 'u'.repeat(600), requestId: 'q'.repeat(100) },
       }),
     );

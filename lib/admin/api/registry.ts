@@ -6,7 +6,7 @@ import { clientsOperations } from './operations/clients';
 import { usersOperations } from './operations/users';
 
 /** Every operation of the admin API: the OpenAPI document lists exactly these. */
-export const ADMIN_API_OPERATIONS: readonly AdminApiOperation<any, any, any>[] = [
+export const ADMIN_API_OPERATIONS: readonly AdminApiOperation[] = [
   ...clientsOperations,
   ...usersOperations,
   ...auditOperations,
