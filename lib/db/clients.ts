@@ -48,7 +48,28 @@ const clientFields = {
 } as const;
 
 export type ClientRow = Prisma.OAuthClientGetPayload<{ select: typeof clientFields }>;
-export type ClientRowWithSecret = ClientRow & { secretHash: Bytes | null };
+/** A client with the hashes of its secret and, during a rotation's overlap, of the previous one. */
+export type ClientRowWithSecret = ClientRow & {
+  secretHash: Bytes | null;
+  previousSecretHash: Bytes | null;
+  previousSecretExpiresAt: Date | null;
+};
+/**
+ * A client as the admin plane shows it: whether it has a secret and until when the previous one
+ * is accepted, never the hashes themselves.
+ */
+export type ClientAdminRow = ClientRow & { updatedAt: Date; hasSecret: boolean; previousSecretExpiresAt: Date | null };
+
+/** The settings an administrator changes (everything but the id, the secrets and `enabled`). */
+export type ClientSettingsRow = Omit<NewClientRow, 'id' | 'secretHash' | 'enabled'>;
+
+/** What happens to a client's secret along with a settings change. */
+export type SecretChange =
+  | { kind: 'keep' }
+  /** The client stops using a secret (public, private_key_jwt): both hashes go. */
+  | { kind: 'clear' }
+  /** The client starts using a secret: this one, with no previous one. */
+  | { kind: 'set'; secretHash: Bytes };
 
 export async function insertClient(client: NewClientRow, tx: DbClient = db()): Promise<ClientRow> {
   return tx.oAuthClient.create({
@@ -57,23 +78,117 @@ export async function insertClient(client: NewClientRow, tx: DbClient = db()): P
   });
 }
 
-/** One primary-key lookup, with the secret hash (for client authentication only). */
+/** One primary-key lookup, with the secret hashes (for client authentication only). */
 export async function findClientWithSecret(id: string): Promise<ClientRowWithSecret | null> {
-  const row = await db().oAuthClient.findUnique({ where: { id }, select: { ...clientFields, secretHash: true } });
+  const row = await db().oAuthClient.findUnique({
+    where: { id },
+    select: { ...clientFields, secretHash: true, previousSecretHash: true, previousSecretExpiresAt: true },
+  });
   return row as ClientRowWithSecret | null;
+}
+
+const adminFields = { ...clientFields, updatedAt: true, secretHash: true, previousSecretExpiresAt: true } as const;
+
+function adminRow({ secretHash, ...row }: Prisma.OAuthClientGetPayload<{ select: typeof adminFields }>): ClientAdminRow {
+  return { ...row, hasSecret: secretHash !== null };
+}
+
+export async function findClientAdminRow(id: string, tx: DbClient = db()): Promise<ClientAdminRow | null> {
+  const row = await tx.oAuthClient.findUnique({ where: { id }, select: adminFields });
+  return row ? adminRow(row) : null;
+}
+
+/** Where a page of clients starts: after this (createdAt, id) in newest-first order. */
+export interface ClientPosition {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * A page of clients, newest first, whose name or id contains `search` (case-insensitive), after
+ * `after`. Reads `take + 1` rows so the caller knows whether another page follows.
+ */
+export async function searchClientRows(options: { search: string | null; after: ClientPosition | null; take: number }): Promise<ClientAdminRow[]> {
+  const { after, take } = options;
+  // Prisma passes `contains` to ILIKE as is: escape its wildcards so the text is matched literally.
+  const search = options.search?.replace(/[\\%_]/g, '\\$&') ?? null;
+  const where: Prisma.OAuthClientWhereInput = {
+    AND: [
+      search
+        ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { id: { contains: search, mode: 'insensitive' } }] }
+        : {},
+      after
+        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+        : {},
+    ],
+  };
+  const rows = await db().oAuthClient.findMany({
+    where,
+    select: adminFields,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: take + 1,
+  });
+  return rows.map(adminRow);
+}
+
+/** Replaces a client's settings (and its secret as `secret` says); false when no client has this id. */
+export async function updateClientSettings(id: string, settings: ClientSettingsRow, secret: SecretChange, tx: DbClient = db()): Promise<boolean> {
+  const secrets =
+    secret.kind === 'keep'
+      ? {}
+      : { secretHash: secret.kind === 'set' ? secret.secretHash : null, previousSecretHash: null, previousSecretExpiresAt: null };
+  const { count } = await tx.oAuthClient.updateMany({
+    where: { id },
+    data: { ...settings, jwks: settings.jwks === null ? Prisma.DbNull : (settings.jwks as Prisma.InputJsonValue), ...secrets },
+  });
+  return count === 1;
+}
+
+export async function setClientEnabledRow(id: string, enabled: boolean, tx: DbClient = db()): Promise<boolean> {
+  const { count } = await tx.oAuthClient.updateMany({ where: { id }, data: { enabled } });
+  return count === 1;
 }
 
 export function findClientById(id: string, tx: DbClient = db()): Promise<ClientRow | null> {
   return tx.oAuthClient.findUnique({ where: { id }, select: clientFields });
 }
 
+/**
+ * The client's row, locked until the transaction `tx` ends (SELECT … FOR UPDATE), so that a
+ * change computed from it cannot be overwritten by one computed from the same old state.
+ */
+export async function findClientForUpdate(id: string, tx: DbClient): Promise<ClientRowWithSecret | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM oauth_clients WHERE id = ${id} FOR UPDATE`;
+  if (locked.length === 0) return null;
+  const row = await tx.oAuthClient.findUnique({
+    where: { id },
+    select: { ...clientFields, secretHash: true, previousSecretHash: true, previousSecretExpiresAt: true },
+  });
+  return row as ClientRowWithSecret | null;
+}
+
 export function listClientRows(): Promise<ClientRow[]> {
   return db().oAuthClient.findMany({ select: clientFields, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 }
 
-/** Replaces the secret hash; false when no client has this id. */
-export async function updateClientSecretHash(id: string, secretHash: Bytes, tx: DbClient = db()): Promise<boolean> {
-  const { count } = await tx.oAuthClient.updateMany({ where: { id }, data: { secretHash } });
+/**
+ * Replaces the secret hash in one statement. With `previousExpiresAt`, the current hash becomes
+ * the previous one, accepted until then (whatever previous hash there was is dropped); without,
+ * there is no previous secret any more. False when no client has this id.
+ */
+export async function replaceClientSecretHash(
+  id: string,
+  secretHash: Bytes,
+  previousExpiresAt: Date | null,
+  tx: DbClient = db(),
+): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    UPDATE oauth_clients
+       SET previous_secret_hash = CASE WHEN ${previousExpiresAt}::timestamptz IS NULL THEN NULL ELSE secret_hash END,
+           previous_secret_expires_at = CASE WHEN secret_hash IS NULL THEN NULL ELSE ${previousExpiresAt}::timestamptz END,
+           secret_hash = ${secretHash},
+           updated_at = now()
+     WHERE id = ${id}`;
   return count === 1;
 }
 

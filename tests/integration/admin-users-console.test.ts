@@ -6,6 +6,7 @@ import * as mfaResetRoute from '../../app/api/admin/console/users/[userId]/mfa-r
 import * as grantRoute from '../../app/api/admin/console/users/[userId]/admin/grant/route';
 import * as revokeRoute from '../../app/api/admin/console/users/[userId]/admin/revoke/route';
 import * as passwordResetRoute from '../../app/api/admin/console/users/[userId]/password-reset/route';
+import { MFA_RESET_REASON } from '../../lib/admin/user-schemas';
 import { validateSessionToken } from '../../lib/auth/sessions';
 import { confirmTotpEnrollment, startTotpEnrollment } from '../../lib/auth/totp';
 import { testContext } from '../support/context';
@@ -113,7 +114,7 @@ describe('hostile input', () => {
 
   it('mfa-reset refuses a missing, too short, too long, non-string or invisible reason with field errors', async () => {
     const target = await newAccount('reasonless');
-    for (const reason of [undefined, '', 'ab', 'x'.repeat(201), ['lost phone'], { text: 'lost phone' }, 12345, 'lost\u200bphone']) {
+    for (const reason of [undefined, '', 'ab', 'x'.repeat(MFA_RESET_REASON.max + 1), ['lost phone'], { text: 'lost phone' }, 12345, 'lost\u200bphone']) {
       const body = await expectRefused(await post('mfa-reset', mfaResetRoute.POST, target.id, { body: JSON.stringify({ reason }) }), 400);
       expect(body.fieldErrors, JSON.stringify(reason)).toHaveProperty('reason');
     }

@@ -54,7 +54,7 @@ export async function newApiKey(scopes: ApiKeyScope[], createdByUserId: string |
   return { key: generated.key, id: row.id, prefix: generated.prefix };
 }
 
-export type Handler = (request: Request, context?: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+export type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>;
 
 /** Calls an admin API route handler with the key, the path's parameters and a raw body. */
 export function callApi(

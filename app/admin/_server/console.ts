@@ -69,13 +69,13 @@ export type ConsoleRequest =
   | { ok: false; response: Response };
 
 /** The first steps of every console write route: cross-site refusal, the administrator, then a bounded JSON body. */
-export async function readConsoleRequest(request: Request): Promise<ConsoleRequest> {
+export async function readConsoleRequest(request: Request, { limit }: { limit?: number } = {}): Promise<ConsoleRequest> {
   const refused = crossSiteRefusal(request, getConfig().issuer);
   if (refused) return { ok: false, response: refused };
   const context = auditContextFrom(request.headers);
   const admin = await consoleAdminOf(request, context);
   if (!admin.ok) return admin;
-  const body = await readJsonObject(request);
+  const body = await readJsonObject(request, limit);
   if (!body.ok) return { ok: false, response: jsonError(body.status, body.error, body.message) };
   return { ok: true, body: body.value, admin: admin.admin, context };
 }

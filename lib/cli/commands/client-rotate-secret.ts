@@ -7,7 +7,12 @@ export const clientRotateSecret = defineCommand({
   name: 'client rotate-secret',
   summary: 'Give a confidential client a new secret (prints it once)',
   synopsis: '--id CLIENT_ID [--json]',
-  help: 'The old secret stops working at once (within 5 seconds on other running instances). Only the new secret\'s hash is stored.',
+  help: [
+    'The old secret stops working at once (within 5 seconds on other running instances), and so does a secret kept',
+    'working by an earlier rotation\'s overlap: use it when a secret leaked. To rotate without downtime (the old',
+    'secret keeps working for OPTARE_CLIENT_SECRET_OVERLAP), use the admin console or POST /api/admin/v1/clients/{id}/secret.',
+    'Only the new secret\'s hash is stored.',
+  ].join('\n'),
   options: { id: { type: 'string' } },
   parseInput: (values) => ({ id: requireString(values, 'id') }),
   async run({ id }) {

@@ -1,9 +1,10 @@
 import 'server-only';
 import { getConfig } from '../../config';
-import { constantTimeEqual, sha256 } from '../../crypto/hash';
+import { constantTimeEqual, sha256, type Bytes } from '../../crypto/hash';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { isUsableParamValue, type OAuthParams } from '../params';
 import { AssertionRejected, assertionClientId, JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from './assertion';
+import type { LoadedClient } from './cache';
 import { loadClient } from './registration';
 import type { OAuthClientRecord, TokenEndpointAuthMethod } from './types';
 import type { HeaderReader } from '../../http/protocol-message';
@@ -79,8 +80,7 @@ export async function authenticateClient(request: ClientAuthenticationRequest): 
   };
 
   // Hash and compare before looking at the outcome, so unknown clients cost what known ones do.
-  const secretMatches =
-    'secret' in credentials && constantTimeEqual(sha256(credentials.secret), loaded?.secretHash ?? NO_SECRET_HASH);
+  const secretMatches = 'secret' in credentials && matchesSecret(sha256(credentials.secret), loaded);
 
   if (!loaded) return fail('unknown_client');
   const { record: client } = loaded;
@@ -105,6 +105,18 @@ export async function authenticateClient(request: ClientAuthenticationRequest): 
       break;
   }
   return { client, method: credentials.method };
+}
+
+/**
+ * Whether the presented secret's hash is the client's secret or, during a rotation's overlap,
+ * its previous one. Both comparisons always run, in constant time, whatever the client has.
+ */
+function matchesSecret(presented: Bytes, loaded: LoadedClient | null, now = Date.now()): boolean {
+  const current = loaded?.secretHash ?? null;
+  const previous = loaded?.previousSecret && loaded.previousSecret.expiresAt > now ? loaded.previousSecret.hash : null;
+  const currentMatches = constantTimeEqual(presented, current ?? NO_SECRET_HASH);
+  const previousMatches = constantTimeEqual(presented, previous ?? NO_SECRET_HASH);
+  return (current !== null && currentMatches) || (previous !== null && previousMatches);
 }
 
 /** What the request presents, checked for shape only: one method, well-formed. */

@@ -5,8 +5,9 @@ import type { OAuthClientRecord } from './types';
 /**
  * A short-lived, per-process cache of client rows, so that the endpoints every request goes
  * through look a client up once every few seconds rather than on every request. Changes made in
- * this process (createClient, rotateClientSecret, deleteClient) clear it at once; other processes
- * (the CLI, other instances behind a load balancer) see them within CLIENT_CACHE_TTL_MS.
+ * this process (createClient, updateClient, setClientEnabled, rotateClientSecret, deleteClient)
+ * clear it at once; other processes (the CLI, other instances behind a load balancer) see them
+ * within CLIENT_CACHE_TTL_MS.
  * Unknown ids are never cached, so a new client is usable at once everywhere.
  */
 export const CLIENT_CACHE_TTL_MS = 5_000;
@@ -16,6 +17,11 @@ export interface LoadedClient {
   record: OAuthClientRecord;
   /** SHA-256 of the client secret; only client authentication reads it. */
   secretHash: Bytes | null;
+  /**
+   * The secret before the last rotation, accepted until `expiresAt` (epoch milliseconds). The
+   * expiry is checked at each authentication, so a cached entry never extends it.
+   */
+  previousSecret: { hash: Bytes; expiresAt: number } | null;
 }
 
 interface Holder {

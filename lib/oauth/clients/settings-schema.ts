@@ -61,6 +61,7 @@ export function redirectUriProblem(value: string, clientType: ClientType): strin
     return 'contains spaces, control or non-ASCII characters (write hosts in punycode, percent-encode the rest)';
   }
   if (value.includes('\\')) return 'contains a backslash';
+  if (hasWildcard(value)) return 'contains a wildcard (*): Optare compares redirect URIs exactly, so register each one';
   const scheme = SCHEME.exec(value)?.[1]?.toLowerCase();
   let url: URL | null = null;
   try {
@@ -92,6 +93,7 @@ export function redirectUriProblem(value: string, clientType: ClientType): strin
  * browsers send in the Origin header: scheme://host[:port], lower case, no default port, no path.
  */
 export function corsOriginProblem(value: string): string | null {
+  if (hasWildcard(value)) return 'contains a wildcard (*): Optare compares origins exactly, so register each one';
   if (!PRINTABLE_ASCII.test(value) || value.length > URI_MAX) return 'is not an origin such as https://app.example.com';
   let url: URL;
   try {
@@ -300,3 +302,8 @@ export function defaultAuthMethod(type: ClientType): TokenEndpointAuthMethod {
 export type ClientSettingsInput = z.input<typeof clientSettingsSchema>;
 /** Validated settings with every default applied. */
 export type ClientSettings = z.output<typeof clientSettingsSchema>;
+
+/** A `*`, written as is or percent-encoded (%2A, which URL parsers decode in host names): it looks like a wildcard but would be compared literally. */
+function hasWildcard(value: string): boolean {
+  return /\*|%2a/i.test(value);
+}
