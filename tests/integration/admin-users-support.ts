@@ -54,6 +54,7 @@ export async function newApiKey(scopes: ApiKeyScope[], createdByUserId: string |
   return { key: generated.key, id: row.id, prefix: generated.prefix };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each route names its own params ({ userId }, { clientId }, …)
 export type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>;
 
 /** Calls an admin API route handler with the key, the path's parameters and a raw body. */
