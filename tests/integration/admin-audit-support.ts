@@ -4,7 +4,6 @@
  * Next.js calls them, and a strict RFC 4180 reader for the CSV exports.
  */
 import { encode } from 'next-auth/jwt';
-import { expect } from 'vitest';
 import { consoleCookieName } from '../../app/admin/_server/console';
 import { generateApiKey, type ApiKeyScope } from '../../lib/admin/api-keys';
 import { consoleCookieSecret } from '../../lib/admin/console-client';
@@ -85,28 +84,7 @@ export function callConsole(
   return handler(request, { params: Promise.resolve({}) });
 }
 
-/** A refusal: a 4xx in the JSON API's error shape, never cached, nothing reflected unescaped. */
-export async function expectRefused(response: Response, status?: number): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  if (status !== undefined) expect(response.status, text).toBe(status);
-  expect(response.status, text).toBeGreaterThanOrEqual(400);
-  expect(response.status, text).toBeLessThan(500);
-  expect(response.headers.get('cache-control')).toBe('no-store');
-  const body = JSON.parse(text) as Record<string, unknown>;
-  expect(typeof body.error).toBe('string');
-  expect(typeof body.message).toBe('string');
-  expect(text).not.toContain('<script>');
-  return body;
-}
-
-/** A success: its JSON, never cached. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test answers are read field by field
-export async function expectJson(response: Response, status = 200): Promise<Record<string, any>> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get('cache-control')).toBe('no-store');
-  return JSON.parse(text) as Record<string, unknown>;
-}
+export { expectJson, expectRefused } from './admin-users-support';
 
 /**
  * Reads CSV strictly by RFC 4180: records end with CRLF, a field is quoted or holds no quote,
