@@ -54,9 +54,20 @@ export async function startServer({ port, databaseUrl, env: overrides = {} }) {
       if (result.status !== 0) throw new Error(`optare ${args.join(' ')} failed: ${result.stderr}`);
       return JSON.parse(result.stdout);
     },
+    /** Why the server stopped on its own ("exit code 1", "signal SIGKILL"), or null while it runs. */
+    get exitStatus() {
+      if (child.exitCode !== null) return `exit code ${child.exitCode}`;
+      return child.signalCode !== null ? `signal ${child.signalCode}` : null;
+    },
+    /** What the server wrote to stderr so far. */
+    get stderr() {
+      return stderr;
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
