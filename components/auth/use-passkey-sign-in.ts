@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   browserSupportsWebAuthnAutofill,
   startAuthentication,
@@ -17,11 +17,15 @@ import { fetchPasskeyOptions } from './passkey-options';
  *   suggestions and is signed in;
  * - the "Sign in with a passkey" button (the browser's own passkey dialog).
  * Only one WebAuthn request runs at a time: the button, a password submission (abortAutofill)
- * and leaving the page abort the autofill request, which then ends quietly.
+ * and leaving the page abort the autofill request, which then ends quietly. An abort can come too
+ * late (the autofill already has the authenticator's answer), so whichever way gets an answer
+ * first claims the sign-in and the other stands down: one ceremony, one answer to the server.
  */
 export function usePasskeySignIn({ request, next }: { request?: string | undefined; next?: string | undefined }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  /** Set while one way is signing in: the other does not start (button) or discards its answer (autofill). */
+  const claimed = useRef(false);
 
   /** Sends the passkey's answer; navigates on success, else shows why. */
   const finish = useCallback(
@@ -31,6 +35,7 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
         window.location.assign(result.redirectTo);
         return;
       }
+      claimed.current = false;
       setPending(false);
       setError(result.message);
     },
@@ -49,7 +54,8 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
       } catch {
         return; // aborted (button, password, leaving) or not possible: the other ways remain
       }
-      if (!active) return;
+      if (!active || claimed.current) return;
+      claimed.current = true;
       setPending(true);
       setError(undefined);
       await finish(response);
@@ -61,11 +67,14 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
   }, [finish]);
 
   const signInWithPasskey = async () => {
+    if (claimed.current) return; // the autofill is already signing in
+    claimed.current = true;
     WebAuthnAbortService.cancelCeremony();
     setPending(true);
     setError(undefined);
     const options = await fetchPasskeyOptions('/api/auth/passkey/options');
     if (!options) {
+      claimed.current = false;
       setPending(false);
       setError(NETWORK_ERROR_MESSAGE);
       return;
@@ -74,6 +83,7 @@ export function usePasskeySignIn({ request, next }: { request?: string | undefin
     try {
       response = await startAuthentication({ optionsJSON: options });
     } catch {
+      claimed.current = false;
       setPending(false);
       setError('No passkey was used. Try again, or sign in with your password.');
       return;

@@ -155,7 +155,6 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     },
     `Optare is ready on ${config.issuer}`,
   );
-  await printSetupLink(config.issuer);
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -184,6 +183,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  await printSetupLink(config.issuer);
 }
 
 function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
@@ -212,13 +212,13 @@ async function withNextChatterOnStderr<T>(start: () => Promise<T>): Promise<T> {
 }
 
 /**
- * While no administrator exists, prints a one-time link to create the first one. On the
- * console (stdout) only, never in the structured log: the link holds a secret.
+ * While no administrator exists, prints a one-time link to create the first one. On stderr, for
+ * the person at the console: never in the structured log on stdout, as the link holds a secret.
  */
 async function printSetupLink(issuer: string): Promise<void> {
   const link = await firstRunSetupLink(issuer).catch(() => null);
   if (!link) return;
-  process.stdout.write(
+  process.stderr.write(
     `\nNo administrator exists yet. Create the first one within an hour at:\n\n  ${link}\n\n` +
       `(The link works once. Restart Optare for a new one, or create one headless: npm run -s optare -- user create --admin --email you@example.com --password-stdin)\n\n`,
   );
