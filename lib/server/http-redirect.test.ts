@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedirectServer, httpsRedirectLocation } from './http-redirect';
+import { createRedirectServer, httpsRedirectLocation, redirectsToHttps } from './http-redirect';
 
 const ISSUER = 'https://id.example.com:8443';
 
@@ -53,15 +53,46 @@ describe('createRedirectServer', () => {
       req.end(method === 'POST' ? 'a=1' : undefined);
     });
 
-  it('answers every method with 308 to the issuer, ignoring the Host header, with no HSTS', async () => {
-    for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
-      const response = await request(method, '/oauth/token?x=1', { host: 'evil.example' });
-      expect(response.status, method).toBe(308);
-      expect(response.headers.location, method).toBe('https://id.example.com:8443/oauth/token?x=1');
-      expect(response.headers['strict-transport-security'], method).toBeUndefined();
+  it('redirects a browser GET of a page with 308 to the issuer, ignoring the Host header, with no HSTS', async () => {
+    for (const path of ['/sign-in?next=%2Faccount', '/oauth/authorize?client_id=a&state=x', '/.well-known/openid-configuration', '/admin']) {
+      const response = await request('GET', path, { host: 'evil.example' });
+      expect(response.status, path).toBe(308);
+      expect(response.headers.location, path).toBe(`https://id.example.com:8443${path}`);
+      expect(response.headers['strict-transport-security'], path).toBeUndefined();
       expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
-      expect(response.body).toBe('Optare is served over HTTPS: https://id.example.com:8443/oauth/token?x=1\n');
+      expect(response.body).toBe(`Optare is served over HTTPS: https://id.example.com:8443${path}\n`);
     }
+  });
+
+  it('refuses with 400 and no Location what a program sends: other methods, API and token endpoints (ASVS 4.1.2)', async () => {
+    const cases: Array<[string, string]> = [
+      ['POST', '/oauth/token'],
+      ['POST', '/sign-out'],
+      ['PUT', '/api/admin/v1/clients'],
+      ['DELETE', '/api/admin/v1/api-keys/x'],
+      ['OPTIONS', '/oauth/token'],
+      ['GET', '/oauth/userinfo'],
+      ['GET', '/oauth/introspect'],
+      ['GET', '/api/admin/v1/clients'],
+      ['GET', '/api/account/sessions'],
+    ];
+    for (const [method, path] of cases) {
+      const response = await request(method, path, { authorization: 'Bearer opk_leaked' });
+      expect(response.status, `${method} ${path}`).toBe(400);
+      expect(response.headers.location, `${method} ${path}`).toBeUndefined();
+      expect(response.body).toBe(`Optare accepts this request only over HTTPS: send it to https://id.example.com:8443${path}\n`);
+    }
+  });
+
+  it('tells page navigations from program calls by method and path', () => {
+    expect(redirectsToHttps('GET', '/oauth/jwks')).toBe(true);
+    expect(redirectsToHttps('HEAD', '/')).toBe(true);
+    expect(redirectsToHttps('GET', '/oauth/tokenish')).toBe(true);
+    expect(redirectsToHttps('GET', '/oauth/token/')).toBe(false);
+    expect(redirectsToHttps('GET', '/api')).toBe(true);
+    expect(redirectsToHttps('GET', '/api/x')).toBe(false);
+    expect(redirectsToHttps('POST', '/')).toBe(false);
+    expect(redirectsToHttps(undefined, '/')).toBe(false);
   });
 
   it('sends no body to a HEAD request', async () => {

@@ -17,14 +17,46 @@ export function httpsRedirectLocation(issuer: string, url: string | undefined): 
   return target.href;
 }
 
+/** Endpoints programs call (never a person's browser): they must not learn to work over plain HTTP. */
+const API_PATHS = /^\/(api\/|oauth\/(token|revoke|introspect|userinfo)(\/|$))/;
+
 /**
- * The plain-HTTP listener of OPTARE_HTTP_REDIRECT_PORT: every request, whatever its method,
- * gets a 308 to the HTTPS issuer (308 keeps the method, so a POST is re-sent over HTTPS). It
- * sends no HSTS: that header means something only over HTTPS, and the HTTPS answer carries it.
+ * Whether a plain-HTTP request may be redirected to HTTPS: only a browser navigation (GET or
+ * HEAD) to a page. A program that sent a form, a secret or a token over plain HTTP gets an error
+ * instead of a redirect that would make the mistake work silently (ASVS 5.0 4.1.2).
+ */
+export function redirectsToHttps(method: string | undefined, url: string | undefined): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  let path = '/';
+  try {
+    path = new URL(url ?? '/', 'http://request.invalid').pathname;
+  } catch {
+    // not a parsable target: treated as the root
+  }
+  return !API_PATHS.test(path);
+}
+
+/**
+ * The plain-HTTP listener of OPTARE_HTTP_REDIRECT_PORT: a browser's GET or HEAD of a page gets a
+ * 308 to the same path on the HTTPS issuer; anything else (a POST, an API or token endpoint)
+ * gets 400 and no Location. It sends no HSTS: that header means something only over HTTPS, and
+ * the HTTPS answer carries it.
  */
 export function createRedirectServer(issuer: string): http.Server {
   const server = http.createServer((req, res) => {
     const location = httpsRedirectLocation(issuer, req.url);
+    if (!redirectsToHttps(req.method, req.url)) {
+      const refusal = `Optare accepts this request only over HTTPS: send it to ${location}\n`;
+      res.writeHead(400, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': String(Buffer.byteLength(refusal)),
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        connection: 'close',
+      });
+      res.end(refusal);
+      return;
+    }
     const body = `Optare is served over HTTPS: ${location}\n`; // Node sends no body to a HEAD
     res.writeHead(308, {
       location,
