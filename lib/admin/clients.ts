@@ -1,7 +1,9 @@
 import 'server-only';
 import { getConfig } from '../config';
 import { findClientAdminRow, searchClientRows, type ClientAdminRow, type ClientPosition } from '../db/clients';
+import type { OAuthClientRecord } from '../oauth/clients/types';
 import {
+  clientRecordOf,
   createClient,
   deleteClient,
   rotateClientSecret,
@@ -21,23 +23,7 @@ import { CONSOLE_CLIENT_ID } from './console-client';
  */
 
 /** A client as the admin plane shows it. Never a secret or its hash: `hasSecret` only. */
-export interface AdminClient {
-  id: string;
-  name: string;
-  type: 'confidential' | 'public';
-  tokenEndpointAuthMethod: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  corsOrigins: string[];
-  grantTypes: string[];
-  scopes: string[];
-  accessTokenTtl: number;
-  refreshTokenIdleTtl: number;
-  refreshTokenMaxTtl: number;
-  requirePkce: boolean;
-  firstParty: boolean;
-  jwks: { keys: unknown[] } | null;
-  enabled: boolean;
+export interface AdminClient extends OAuthClientRecord {
   /** Whether the client has a secret (client_secret_basic or client_secret_post). */
   hasSecret: boolean;
   /** Until when the secret before the last rotation still works (ISO 8601); null when it no longer does. */
@@ -177,22 +163,7 @@ export async function deleteAdminClient(clientId: string, actor: AdminActor): Pr
 
 function toAdminClient(row: ClientAdminRow, now = Date.now()): AdminClient {
   return {
-    id: row.id,
-    name: row.name,
-    type: row.type === 'public' ? 'public' : 'confidential',
-    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
-    redirectUris: row.redirectUris ?? [],
-    postLogoutRedirectUris: row.postLogoutRedirectUris ?? [],
-    corsOrigins: row.corsOrigins ?? [],
-    grantTypes: row.grantTypes ?? [],
-    scopes: row.scopes ?? [],
-    accessTokenTtl: row.accessTokenTtl,
-    refreshTokenIdleTtl: row.refreshTokenIdleTtl,
-    refreshTokenMaxTtl: row.refreshTokenMaxTtl,
-    requirePkce: row.requirePkce,
-    firstParty: row.firstParty,
-    jwks: isJwks(row.jwks) ? row.jwks : null,
-    enabled: row.enabled,
+    ...clientRecordOf(row),
     hasSecret: row.hasSecret,
     previousSecretExpiresAt:
       row.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > now ? row.previousSecretExpiresAt.toISOString() : null,
@@ -209,9 +180,6 @@ async function reload(clientId: string): Promise<AdminClient> {
   return toAdminClient(row);
 }
 
-function isJwks(value: unknown): value is { keys: unknown[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys);
-}
 
 /** The column is VARCHAR(64): a longer id names no client. */
 function plausibleId(clientId: string): boolean {

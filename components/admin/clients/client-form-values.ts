@@ -8,7 +8,7 @@ import {
   REFRESH_TOKEN_MAX_TTL,
   type ClientSettingsInput,
 } from '@/lib/oauth/clients/settings-schema';
-import type { ClientType, TokenEndpointAuthMethod } from '@/lib/oauth/clients/types';
+import type { ClientType, OAuthClientRecord, TokenEndpointAuthMethod } from '@/lib/oauth/clients/types';
 import { fieldErrorsOf, type FieldErrors } from '@/lib/validation/account';
 
 /**
@@ -72,22 +72,7 @@ export const NEW_CLIENT_VALUES: ClientFormValues = {
 };
 
 /** A registered client's settings, as the edit form starts with them. */
-export interface ClientSettingsView {
-  name: string;
-  type: ClientType;
-  tokenEndpointAuthMethod: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  corsOrigins: string[];
-  grantTypes: string[];
-  scopes: string[];
-  accessTokenTtl: number;
-  refreshTokenIdleTtl: number;
-  refreshTokenMaxTtl: number;
-  requirePkce: boolean;
-  firstParty: boolean;
-  jwks: { keys: unknown[] } | null;
-}
+export type ClientSettingsView = Omit<OAuthClientRecord, 'id' | 'enabled'>;
 
 export function formValuesOf(client: ClientSettingsView): ClientFormValues {
   return {

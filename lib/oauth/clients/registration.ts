@@ -79,7 +79,7 @@ export async function createClient(input: unknown, actor: ClientActor): Promise<
     return created;
   });
   clientsChanged();
-  return { ok: true, client: toRecord(row), secret };
+  return { ok: true, client: clientRecordOf(row), secret };
 }
 
 export type RotateClientSecretResult =
@@ -157,7 +157,7 @@ export async function updateClient(clientId: string, input: unknown, actor: Clie
   const result = await db().$transaction(async (tx): Promise<UpdateClientResult> => {
     const row = await findClientForUpdate(clientId, tx);
     if (!row) return { ok: false, error: 'not_found' };
-    const before = toRecord(row);
+    const before = clientRecordOf(row);
     if ('enabled' in patch) {
       if (patch.enabled !== before.enabled) {
         return { ok: false, fieldErrors: { enabled: ['Disable or enable a client with its own action, not with a settings change.'] } };
@@ -210,7 +210,7 @@ export async function setClientEnabled(clientId: string, enabled: boolean, actor
   const result = await db().$transaction(async (tx): Promise<SetClientEnabledResult> => {
     const row = await findClientForUpdate(clientId, tx);
     if (!row) return { ok: false, error: 'not_found' };
-    const client = toRecord(row);
+    const client = clientRecordOf(row);
     if (client.enabled === enabled) return { ok: true, client, changed: false };
     if (!(await setClientEnabledRow(clientId, enabled, tx))) return { ok: false, error: 'not_found' };
     await recordAuditEvent(
@@ -253,7 +253,7 @@ export async function deleteClient(clientId: string, actor: ClientActor = SYSTEM
 
 /** Every client, oldest first. */
 export async function listClients(): Promise<OAuthClientRecord[]> {
-  return (await listClientRows()).map(toRecord);
+  return (await listClientRows()).map(clientRecordOf);
 }
 
 /**
@@ -272,7 +272,7 @@ export function loadClient(clientId: string): Promise<LoadedClient | null> {
     const row = await findClientWithSecret(id);
     if (!row) return null;
     return {
-      record: freezeRecord(toRecord(row)),
+      record: freezeRecord(clientRecordOf(row)),
       secretHash: row.secretHash,
       previousSecret:
         row.previousSecretHash && row.previousSecretExpiresAt ? { hash: row.previousSecretHash, expiresAt: row.previousSecretExpiresAt.getTime() } : null,
@@ -284,7 +284,8 @@ export function usesSecret(method: string): boolean {
   return (SECRET_AUTH_METHODS as readonly string[]).includes(method);
 }
 
-function toRecord(row: ClientRow): OAuthClientRecord {
+/** A stored client row as the rest of Optare sees it (the admin plane adds its own fields). */
+export function clientRecordOf(row: ClientRow): OAuthClientRecord {
   return {
     id: row.id,
     name: row.name,
