@@ -261,13 +261,29 @@ function totals(counts) {
   return total;
 }
 
+/** Rewrites the summary table's counts from the rows (after rows changed status). */
+export function writeSummary(matrixPath) {
+  const text = fs.readFileSync(matrixPath, 'utf8');
+  const { rows, summary } = parseMatrix(text);
+  const counts = countRows(rows);
+  const lines = text.split('\n');
+  for (const { line, cells } of summary) {
+    const chapter = cells[0];
+    const entry = chapter === 'Total' ? totals(counts) : counts.get(chapter);
+    if (!entry) continue;
+    lines[line - 1] = `| ${[chapter, entry.rows, ...STATUSES.map((status) => entry[status])].join(' | ')} |`;
+  }
+  fs.writeFileSync(matrixPath, lines.join('\n'));
+}
+
 function parseArguments(argv) {
-  const options = { matrix: 'docs/security/asvs.md', root: '.', quiet: false };
+  const options = { matrix: 'docs/security/asvs.md', root: '.', quiet: false, writeSummary: false };
   for (let i = 0; i < argv.length; i += 1) {
     const argument = argv[i];
     if (argument === '--quiet') options.quiet = true;
+    else if (argument === '--write-summary') options.writeSummary = true;
     else if ((argument === '--matrix' || argument === '--root') && argv[i + 1] !== undefined) options[argument.slice(2)] = argv[(i += 1)];
-    else throw new Error(`unknown argument ${argument}\nusage: node scripts/check-asvs.mjs [--matrix docs/security/asvs.md] [--root .] [--quiet]`);
+    else throw new Error(`unknown argument ${argument}\nusage: node scripts/check-asvs.mjs [--matrix docs/security/asvs.md] [--root .] [--quiet] [--write-summary]`);
   }
   return options;
 }
@@ -286,6 +302,7 @@ function main() {
     console.error(`check:asvs: ${options.matrix} does not exist`);
     return 2;
   }
+  if (options.writeSummary) writeSummary(matrixPath);
   const { problems, rows, counts } = checkMatrix({ matrixPath, root });
   const shown = path.relative(process.cwd(), matrixPath) || matrixPath;
   for (const problem of problems) console.error(`${shown}:${problem.line}: ${problem.id ? `${problem.id}: ` : ''}${problem.message}`);
