@@ -15,7 +15,7 @@ import {
   touchApiKey,
   type ApiKeyRow,
 } from '../db/api-keys';
-import type { DbClient } from '../db/users';
+import { findUserById, type DbClient } from '../db/users';
 import { fieldErrorsOf, type FieldErrors } from '../validation/account';
 import { auditActor, type AdminActor } from './actor';
 import { API_KEY_SCOPES, createApiKeySchema, resolveExpiry, successorExpiry, type ApiKeyScope } from './api-key-schema';
@@ -54,7 +54,17 @@ export function apiKeyStatus(key: Pick<ApiKeyRow, 'expiresAt' | 'revokedAt' | 's
 
 export type ApiKeyAuthentication =
   | { ok: true; key: ApiKeyRow }
-  | { ok: false; error: 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'rotated' };
+  | { ok: false; error: 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'rotated' | 'creator_inactive' };
+
+/**
+ * A key acts with its creator's authority: it stops working while the administrator who made it
+ * is disabled, deleted or no longer an administrator (keys made by the CLI or by another key have
+ * no creator and are bound only by their own expiry and revocation).
+ */
+async function isActiveAdmin(userId: string): Promise<boolean> {
+  const user = await findUserById(userId);
+  return user !== null && user.isAdmin && user.disabledAt === null;
+}
 
 /**
  * The key in an `Authorization: Bearer` header (RFC 6750 §2.1), if it is one Optare issued and
@@ -71,6 +81,7 @@ export async function authenticateApiKey(authorization: string | null, ip: strin
   const now = new Date();
   const status = apiKeyStatus(row, now);
   if (status === 'revoked' || status === 'expired' || status === 'rotated') return { ok: false, error: status };
+  if (row.createdByUserId && !(await isActiveAdmin(row.createdByUserId))) return { ok: false, error: 'creator_inactive' };
   await touchApiKey(row.id, ip, now);
   return { ok: true, key: row };
 }

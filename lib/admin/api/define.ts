@@ -142,6 +142,7 @@ const UNAUTHORIZED_MESSAGES = {
   expired: 'This API key has expired.',
   revoked: 'This API key was revoked.',
   rotated: 'This API key was rotated and its overlap period is over: use its successor.',
+  creator_inactive: 'The administrator who created this API key is disabled or no longer an administrator.',
 } as const;
 
 /** 401 per RFC 6750 §3: no error code when no key was sent, `invalid_token` otherwise. */
