@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { randomBytes } from 'node:crypto';
 import { securityHeaders } from './lib/http/security-headers';
 import { isCrossSiteWrite } from './lib/http/same-origin';
+import { auditCrossSiteRefusal } from './lib/http/responses';
 import { getConfig } from './lib/config';
 
 /** Paths whose POSTs come from other sites by design (OAuth back-channel endpoints, later). */
@@ -44,6 +45,7 @@ export function proxy(request: NextRequest) {
       issuer: config.issuer,
     })
   ) {
+    auditCrossSiteRefusal(request);
     const refused = NextResponse.json(
       { error: 'cross_site_request', message: 'This request came from another site and was refused.' },
       { status: 403 },

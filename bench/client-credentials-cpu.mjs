@@ -3,7 +3,9 @@
 // server's threads spent per second: the main thread (the event loop) and libuv's pool (where
 // tokens are signed). Main-thread CPU per request is the number to watch when optimising the
 // protocol path; it is steadier than requests/s on a shared machine. BENCH_SECONDS sets the
-// duration, BENCH_NODE_ARGS passes flags to the server (e.g. --cpu-prof).
+// duration, BENCH_NODE_ARGS passes flags to the server (e.g. --cpu-prof), BENCH_PORT its port
+// (3400 by default). BENCH_RATE caps the requests per second: on a busy machine, CPU per request
+// at a fixed rate the server always keeps up with varies far less between runs than at full load.
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
@@ -13,12 +15,13 @@ import { peakRssMiB, startServer } from './server.mjs';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 await ensureBuild();
-const server = await startServer({ port: 3400, databaseUrl: process.env.DATABASE_URL });
+const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3400), databaseUrl: process.env.DATABASE_URL });
 try {
   const client = server.cli(['client', 'create', '--name', 'bench-m2m', '--redirect-uri', REDIRECT_URI, '--grant', 'client_credentials', '--scope', 'profile']);
   const options = {
     url: server.base,
     connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+    ...(process.env.BENCH_RATE ? { overallRate: Number(process.env.BENCH_RATE) } : {}),
     requests: [{
       method: 'POST', path: '/oauth/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.clientId, client.clientSecret) },

@@ -78,6 +78,8 @@ const GOALS = {
   jwks: 1.5,
   discovery: 1.5,
 };
+/** The per-client signing algorithms measured besides RS256 (issue 8: "show the figure"). */
+const OTHER_ALGS = ['ES256', 'EdDSA'];
 const P99_GOAL_MS = 50;
 const RSS_GOAL_MIB = 300;
 
@@ -207,7 +209,16 @@ async function startBoth() {
   stops.push(() => server.stop());
 
   // The clients are made through Optare's CLI; the peer gets the same ids, secrets and settings.
-  const m2m = server.cli(['client', 'create', '--name', 'compare-m2m', '--redirect-uri', REDIRECT_URI, '--grant', 'client_credentials', '--scope', 'profile']);
+  const m2mClient = (name, extra = []) =>
+    server.cli(['client', 'create', '--name', name, '--redirect-uri', REDIRECT_URI, '--grant', 'client_credentials', '--scope', 'profile', ...extra]);
+  const m2m = m2mClient('compare-m2m');
+  // The same machine-to-machine client with its access tokens signed by an ES256 or an EdDSA key.
+  const m2mByAlg = Object.fromEntries(
+    OTHER_ALGS.map((alg) => {
+      const created = m2mClient(`compare-m2m-${alg.toLowerCase()}`, ['--access-token-alg', alg]);
+      return [alg, { id: created.clientId, secret: created.clientSecret }];
+    }),
+  );
   const app = server.cli([
     'client', 'create', '--name', 'compare-app', '--redirect-uri', REDIRECT_URI,
     '--grant', 'authorization_code', '--grant', 'refresh_token',
@@ -216,6 +227,7 @@ async function startBoth() {
   const clients = {
     m2m: { id: m2m.clientId, secret: m2m.clientSecret },
     app: { id: app.clientId, secret: app.clientSecret },
+    m2mByAlg,
   };
   const email = `compare-${suffix}@example.com`;
   await signUp(server.base, email);
@@ -228,6 +240,10 @@ async function startBoth() {
   }
   const peerServer = await startPeer(databases[1].url, [
     { client_id: clients.m2m.id, client_secret: clients.m2m.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'profile' },
+    ...Object.entries(m2mByAlg).map(([alg, client]) => ({
+      client_id: client.id, client_secret: client.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'profile',
+      bench_access_token_alg: alg, // ACCESS_TOKEN_ALG_FIELD of bench/peers/oidc-provider-server.mjs
+    })),
     { client_id: clients.app.id, client_secret: clients.app.secret, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [REDIRECT_URI], scope: SCOPE },
   ]);
   stops.push(() => peerServer.stop());
@@ -335,6 +351,17 @@ function defineScenarios() {
         }],
       }),
     },
+    ...OTHER_ALGS.map((alg) => ({
+      name: `client_credentials_${alg.toLowerCase()}`,
+      description: `As client_credentials, for a client whose access tokens are signed with ${alg} (both servers)`,
+      setup: (t) => ({
+        requests: [{
+          method: 'POST', path: t.paths.token,
+          headers: { ...FORM, authorization: basic(t.clients.m2mByAlg[alg].id, t.clients.m2mByAlg[alg].secret) },
+          body: 'grant_type=client_credentials&scope=profile',
+        }],
+      }),
+    })),
     {
       name: 'code_exchange',
       description: 'POST /token, grant_type=authorization_code with PKCE, each request a fresh code made before the timed part through the server\'s real flow',
@@ -585,6 +612,20 @@ function summarize(row, scenario) {
   }
 }
 
+/** Issue 8's "show the figure": each per-client algorithm's client_credentials rate against RS256's, same run. */
+function algorithmFigures(rows) {
+  const rs256 = rows.find((row) => row.name === 'client_credentials');
+  const others = rows.filter((row) => row.name.startsWith('client_credentials_'));
+  if (!rs256 || others.length === 0) return [];
+  const times = (row, who) => `${round2(row[who].rps / rs256[who].rps)}×`;
+  return [
+    '',
+    'Per-client signing algorithms, client_credentials requests/s against the RS256 client in the same run: ' +
+      others.map((row) => `${OTHER_ALGS.find((alg) => row.name.endsWith(alg.toLowerCase())) ?? row.name} Optare ${times(row, 'optare')}, oidc-provider ${times(row, 'peer')}`).join('; ') +
+      '.',
+  ];
+}
+
 function optareSignaturesFor(name) {
   return { client_credentials: 1, code_exchange: 2, refresh_rotation: 2, round_trip: 2 }[name];
 }
@@ -682,6 +723,7 @@ function markdown(r) {
       );
     }
   }
+  lines.push(...algorithmFigures(r.scenarios));
   lines.push(
     '',
     `Peak RSS: Optare ${r.rss.optare} MiB (goal < ${RSS_GOAL_MIB} MiB: ${r.rss.optare < RSS_GOAL_MIB ? 'met' : '**missed**'}), oidc-provider ${r.rss.peer} MiB. ` +

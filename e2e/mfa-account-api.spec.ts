@@ -199,7 +199,7 @@ test.describe('sensitive changes need a fresh sign-in', () => {
     await ageSessions(testInfo, account.email, 11);
     for (const endpoint of SENSITIVE) {
       const body = await expectRefusal(await request.post(endpoint, json({ code: '123456', id: '00000000-0000-0000-0000-000000000000', response: {} })), 403);
-      expect(body).toMatchObject({ error: 'reauthentication_required', redirectTo: '/sign-in?reauth=1&next=/account/security' });
+      expect(body).toMatchObject({ error: 'reauthentication_required', redirectTo: '/sign-in/step-up?next=/account/security' });
     }
     // Renaming a passkey and forgetting a browser grant nothing and need no fresh sign-in.
     await expectRefusal(await request.post('/api/account/passkeys/rename', json({ id: '00000000-0000-0000-0000-000000000000', nickname: 'x' })), 404);

@@ -1,6 +1,8 @@
 import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { AuditContext } from '@/lib/audit/events';
+import { auditRefusal } from '@/lib/audit/refusals';
+import { authenticationFreshness } from '@/lib/auth/reauthentication';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '@/lib/auth/sessions';
 import type { FieldErrors } from '@/lib/validation/account';
 import { jsonError } from '@/lib/http/responses';
@@ -9,8 +11,16 @@ import { readJsonRequest } from './json-request';
 /** Where a user whose session ended signs in again, and comes back to the security page. */
 export const SIGN_IN_PATH = '/sign-in?next=/account/security';
 
-/** Where the user confirms it is them before a sensitive change, and comes back to the security page. */
-export const REAUTHENTICATION_PATH = '/sign-in?reauth=1&next=/account/security';
+/**
+ * Where the user confirms it is them before a sensitive change, and comes back to the security
+ * page: the step-up route (app/sign-in/step-up) sends a stale session to a full sign-in, and a
+ * recent one without the user's second factor to that factor.
+ */
+export const REAUTHENTICATION_PATH = reauthenticationPath('/account/security');
+
+export function reauthenticationPath(returnTo: string): string {
+  return `/sign-in/step-up?next=${returnTo}`;
+}
 
 /**
  * The first steps of every /api/account endpoint: the checks of readJsonRequest (cross-site
@@ -26,10 +36,23 @@ export async function readAccountRequest(request: NextRequest): Promise<AccountR
   if (!parsed.ok) return parsed;
   const session = await validateSessionToken(request.cookies.get(sessionCookie().name)?.value, parsed.context);
   if (!session) {
+    auditRefusal({ type: 'account.access_denied', reason: 'not_signed_in', subject: new URL(request.url).pathname, context: parsed.context });
     const body = { error: 'not_signed_in', message: 'Your session has ended. Sign in again to manage your account.', redirectTo: SIGN_IN_PATH };
     return { ok: false, response: Response.json(body, { status: 401, headers: { 'cache-control': 'no-store' } }) };
   }
   return { ok: true, body: parsed.body, context: parsed.context, session };
+}
+
+/**
+ * readAccountRequest for the changes that need a fresh authentication (lib/auth/reauthentication):
+ * an email or password change, ending sessions. Otherwise 403 reauthentication_required, with
+ * the way to confirm it and come back to `returnTo` (an account-area path), before anything is
+ * read or changed.
+ */
+export async function readFreshAccountRequest(request: NextRequest, returnTo: string): Promise<AccountRequest> {
+  const parsed = await readAccountRequest(request);
+  if (!parsed.ok || (await authenticationFreshness(parsed.session)) === 'fresh') return parsed;
+  return { ok: false, response: accountError('reauthentication_required', reauthenticationPath(returnTo)) };
 }
 
 /**
@@ -57,12 +80,19 @@ const ACCOUNT_ERRORS = {
   session_not_found: [404, 'That session has already ended. Reload the page.'],
   current_session: [409, 'This is the session you are using now. Use “Sign out” to end it.'],
   app_not_found: [404, 'That app is no longer connected. Reload the page.'],
+  email_mismatch: [400, 'That is not the email address of this account. Type it exactly as shown.'],
+  last_admin: [409, 'You are the last administrator. Make someone else an administrator before deleting your account.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type AccountErrorCode = keyof typeof ACCOUNT_ERRORS;
 
 /** Field errors go next to their field in the forms. */
-const FIELDS: Partial<Record<AccountErrorCode, string>> = { invalid_code: 'code', invalid_nickname: 'nickname', wrong_password: 'currentPassword' };
+const FIELDS: Partial<Record<AccountErrorCode, string>> = {
+  invalid_code: 'code',
+  invalid_nickname: 'nickname',
+  wrong_password: 'currentPassword',
+  email_mismatch: 'confirmEmail',
+};
 
 /** The public error code of each answer (the `_not_found` variants are all `not_found`). */
 function publicCode(code: AccountErrorCode): string {
@@ -70,7 +100,7 @@ function publicCode(code: AccountErrorCode): string {
 }
 
 /** The answer for an error code: `{ error, message, fieldErrors? }`, and `redirectTo` for re-authentication. */
-export function accountError(code: AccountErrorCode): NextResponse {
+export function accountError(code: AccountErrorCode, reauthenticateAt = REAUTHENTICATION_PATH): NextResponse {
   const [status, message] = ACCOUNT_ERRORS[code];
   const field = FIELDS[code];
   const fieldErrors: FieldErrors | undefined = field ? { [field]: [message] } : undefined;
@@ -78,7 +108,7 @@ export function accountError(code: AccountErrorCode): NextResponse {
     error: publicCode(code),
     message,
     ...(fieldErrors ? { fieldErrors } : {}),
-    ...(code === 'reauthentication_required' ? { redirectTo: REAUTHENTICATION_PATH } : {}),
+    ...(code === 'reauthentication_required' ? { redirectTo: reauthenticateAt } : {}),
   };
   return NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
 }

@@ -7,6 +7,7 @@ import { ProfileForm } from '@/components/account/profile-form';
 import { ChangeEmailForm } from '@/components/email/change-email-form';
 import { AccountSection } from '@/components/account/section';
 import { TextLink } from '@/components/ui/text-link';
+import { DeleteAccountForm } from '@/components/privacy/delete-account-form';
 import { profileOf } from '@/lib/auth/profile';
 import { secondFactorsOf } from '@/lib/auth/second-factors';
 
@@ -57,6 +58,23 @@ export default async function AccountPage() {
             <TextLink href="/account/activity">Security activity</TextLink>
           </li>
         </ul>
+      </AccountSection>
+      <AccountSection
+        id="your-data"
+        title="Your data"
+        description="Everything Optare holds about you, as a JSON file: your profile, sessions, remembered browsers, two-step verification (never its secrets), connected apps and your security activity."
+      >
+        {/* A plain link: the browser downloads the file; the server refuses it when another site asks. */}
+        <a
+          href="/api/account/export"
+          download
+          className="inline-flex items-center justify-center rounded-lg bg-white px-4 py-2.5 text-sm font-semibold text-slate-800 shadow-xs ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+        >
+          Download my data
+        </a>
+      </AccountSection>
+      <AccountSection id="danger" title="Delete account">
+        <DeleteAccountForm email={profile.email} />
       </AccountSection>
     </AccountFrame>
   );

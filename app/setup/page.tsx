@@ -1,24 +1,27 @@
 import type { Metadata } from 'next';
-import { SignUpForm } from '@/components/auth/sign-up-form';
+import { FirstAdministratorForm } from '@/components/setup/first-administrator-form';
 import { CardPage } from '@/components/ui/card';
 import { NoScript } from '@/components/ui/no-script';
 import { TextLink } from '@/components/ui/text-link';
-import { setupAvailable } from '@/lib/admin/setup';
+import { setupOpen } from '@/lib/admin/setup';
 
 export const metadata: Metadata = { title: 'Set up Optare', referrer: 'no-referrer' };
 
-/** First run: the one-time link printed by `npm start` creates the first administrator here. */
-export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { token } = await searchParams;
-  if (typeof token !== 'string' || !(await setupAvailable(token))) {
+/**
+ * First run: the one-time link printed by `npm start` (`/setup#token=…`) creates the first
+ * administrator here. The token is in the fragment, so this server never sees it: the form reads
+ * it, and the setup endpoint checks it.
+ */
+export default async function SetupPage() {
+  if (!(await setupOpen())) {
     return (
       <CardPage
         title="This setup link cannot be used"
-        description="It was already used, it expired (links last an hour), or an administrator exists already."
+        description="An administrator exists already."
         footer={<TextLink href="/admin/sign-in">Go to the admin console</TextLink>}
       >
         <p className="text-sm text-slate-700">
-          Restart Optare to print a new link while no administrator exists, or create one on the server with{' '}
+          Sign in to the admin console, or create another administrator on the server with{' '}
           <code className="rounded bg-slate-100 px-1">npm run optare -- user create --admin</code>.
         </p>
       </CardPage>
@@ -31,7 +34,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
     >
       <div className="space-y-5">
         <NoScript />
-        <SignUpForm endpoint="/api/setup" extraBody={{ token }} submitLabel="Create administrator" />
+        <FirstAdministratorForm />
       </div>
     </CardPage>
   );

@@ -34,7 +34,7 @@ export default async function SignInPage({
     return (
       <CardPage
         title="Confirm it’s you"
-        description="For your security, sign in again before changing your two-step verification or passkeys."
+        description="For your security, sign in again before changing your email address, password, sessions, two-step verification or passkeys."
         footer={<TextLink href={next ?? '/account/security'}>Cancel</TextLink>}
       >
         <div className="space-y-5">

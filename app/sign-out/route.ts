@@ -3,7 +3,7 @@ import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import { endSession, sessionCookie } from '@/lib/auth/sessions';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
-import { crossSiteRefusal } from '@/lib/http/responses';
+import { CLEAR_SITE_DATA, crossSiteRefusal } from '@/lib/http/responses';
 
 /**
  * Signs out: a plain form POST (works without JavaScript). Ends the session server-side,
@@ -18,9 +18,7 @@ export async function POST(request: NextRequest) {
   const response = NextResponse.redirect(new URL('/sign-in?signed_out=1', config.issuer), 303);
   response.cookies.set(cookie.name, '', { ...cookie.options, maxAge: 0 });
   response.cookies.set(pendingLoginCookie().name, '', { ...pendingLoginCookie().options, maxAge: 0 });
-  // Not "cookies": that would also forget a browser the user chose to trust for their second
-  // factor. The cookies that carry a sign-in are deleted one by one above.
-  response.headers.set('Clear-Site-Data', '"cache", "storage"');
+  response.headers.set('Clear-Site-Data', CLEAR_SITE_DATA['Clear-Site-Data']);
   response.headers.set('Cache-Control', 'no-store');
   return response;
 }

@@ -28,15 +28,28 @@ import Provider from 'oidc-provider';
 import { openPool, postgresAdapter } from './postgres-adapter.mjs';
 import { ARGON2, USERS_SCHEMA } from './users.mjs';
 
+/** A benchmark-only client field: the JWS alg of its JWT access tokens (stripped before the provider sees it). */
+export const ACCESS_TOKEN_ALG_FIELD = 'bench_access_token_alg';
+
 const HOUR = 3600;
+
+function signingJwk(privateKey, alg) {
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
+}
 const DAY = 24 * HOUR;
 
 /** Builds the provider and its HTTP server (not yet listening). */
 export async function createPeer({ issuer, databaseUrl, clients, poolSize = 10 }) {
   const pool = await openPool(databaseUrl, poolSize);
   await pool.query(USERS_SCHEMA);
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('base64url'), alg: 'RS256', use: 'sig' };
+  // One key per JWS alg the benchmark's clients use (RS256 unless a client names another: see
+  // ACCESS_TOKEN_ALG_FIELD), as Optare keeps one active key per alg.
+  const signingKeys = [
+    signingJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'RS256'),
+    signingJwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'ES256'),
+    signingJwk(generateKeyPairSync('ed25519').privateKey, 'EdDSA'),
+  ];
+  const accessTokenAlgs = new Map(clients.map((client) => [client.client_id, client[ACCESS_TOKEN_ALG_FIELD] ?? 'RS256']));
 
   async function findAccount(_ctx, id) {
     const { rows } = await pool.query('SELECT id, email, name, email_verified FROM users WHERE id = $1', [id]);
@@ -52,9 +65,9 @@ export async function createPeer({ issuer, databaseUrl, clients, poolSize = 10 }
 
   const provider = new Provider(issuer, {
     adapter: postgresAdapter(pool),
-    clients: clients.map((client) => ({ token_endpoint_auth_method: 'client_secret_basic', ...client })),
+    clients: clients.map(({ [ACCESS_TOKEN_ALG_FIELD]: _alg, ...client }) => ({ token_endpoint_auth_method: 'client_secret_basic', ...client })),
     clientDefaults: { id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
-    jwks: { keys: [signingKey] },
+    jwks: { keys: signingKeys },
     findAccount,
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -84,12 +97,12 @@ export async function createPeer({ issuer, databaseUrl, clients, poolSize = 10 }
         // a user's token stays the provider's userinfo token (see the note at the top).
         defaultResource: (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? issuer : undefined),
         useGrantedResource: () => false,
-        getResourceServerInfo: () => ({
+        getResourceServerInfo: (_ctx, _resource, client) => ({
           scope: 'profile email',
           audience: issuer,
           accessTokenTTL: HOUR,
           accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'RS256' } },
+          jwt: { sign: { alg: accessTokenAlgs.get(client.clientId) ?? 'RS256' } },
         }),
       },
     },

@@ -14,7 +14,7 @@ test.afterEach(async () => {
   removeTempDirs();
 });
 
-const LINK = /Create the first one within an hour at:\s+(http:\/\/\S+\/setup\?token=([A-Za-z0-9_-]{43}))/;
+const LINK = /Create the first one within an hour at:\s+(http:\/\/\S+\/setup#token=([A-Za-z0-9_-]{43}))/;
 
 test('the one-time setup link creates the first administrator, who then signs in to the console', async ({ page }) => {
   test.setTimeout(180_000);
@@ -30,6 +30,8 @@ test('the one-time setup link creates the first administrator, who then signs in
   const account = newAccount('first-admin');
   await page.goto(link!);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create the first administrator');
+  // The token is in the fragment, which no request carries; the page drops it from the address bar.
+  await expect.poll(() => page.url()).toBe(`${server.url}/setup`);
   await page.getByLabel('Email', { exact: true }).fill(account.email);
   await page.getByLabel('Display name', { exact: true }).fill(account.name);
   await page.getByLabel('Password', { exact: true }).fill(account.password);
@@ -53,13 +55,14 @@ test('the one-time setup link creates the first administrator, who then signs in
   await server.stop('SIGTERM');
   const again = await startServer({ dataDir });
   await new Promise((resolve) => setTimeout(resolve, 2000)); // the link would follow "ready" at once
-  expect(again.stderr()).not.toContain('/setup?token=');
+  expect(again.stderr()).not.toContain('/setup#token=');
   // Leave the page before the server goes: its prefetches must not outlive the test.
   await page.goto('about:blank');
 });
 
-test('a wrong or malformed setup token creates nothing', async ({ page }) => {
+test('a wrong or malformed setup token creates nothing', async ({ page, guard }) => {
   test.setTimeout(120_000);
+  guard.expectConsoleError({ path: '/api/setup', text: 'status of 403' });
   const server = await startServer();
   for (const token of ['x'.repeat(43), 'short', '']) {
     const response = await page.request.post(`${server.url}/api/setup`, { headers: { origin: server.url }, data: { token, ...newAccount('intruder') } });
@@ -68,7 +71,17 @@ test('a wrong or malformed setup token creates nothing', async ({ page }) => {
   }
   const wrongType = await page.request.post(`${server.url}/api/setup`, { headers: { origin: server.url }, data: { token: ['a'], email: true } });
   expect(wrongType.status()).toBe(403);
-  await page.goto(`${server.url}/setup?token=${'y'.repeat(43)}`);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This setup link cannot be used');
+  // A wrong token in the link's fragment: the form is offered, and sending it says the link is not valid.
+  await page.goto(`${server.url}/setup#token=${'y'.repeat(43)}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create the first administrator');
+  const intruder = newAccount('intruder');
+  await page.getByLabel('Email', { exact: true }).fill(intruder.email);
+  await page.getByLabel('Display name', { exact: true }).fill(intruder.name);
+  await page.getByLabel('Password', { exact: true }).fill(intruder.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'This setup link is not valid' })).toBeVisible();
+  // Without a token at all, the page says the link is incomplete.
+  await page.goto(`${server.url}/setup`);
+  await expect(page.getByText('This setup link is incomplete.')).toBeVisible();
   await page.goto('about:blank');
 });

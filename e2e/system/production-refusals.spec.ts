@@ -39,6 +39,24 @@ const refusals = [
     message: /SMTP_URL: is required in production/,
   },
   {
+    title: 'with a plain smtp:// SMTP_URL to another host (no STARTTLS required)',
+    env: { OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey(), SMTP_URL: 'smtp://mail.example.com:587' },
+    variable: 'SMTP_URL',
+    message: /SMTP_URL: must be encrypted in production/,
+  },
+  {
+    title: 'with a plain redis:// REDIS_URL to another host',
+    env: { OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey(), SMTP_URL: 'smtps://mail.example.com', REDIS_URL: 'redis://cache.example.com:6379' },
+    variable: 'REDIS_URL',
+    message: /REDIS_URL: must be a rediss:\/\/ \(TLS\) URL in production/,
+  },
+  {
+    title: 'with a DATABASE_URL to another host without sslmode',
+    env: { OPTARE_ISSUER: 'https://id.example.com', OPTARE_ENCRYPTION_KEY: strongKey(), SMTP_URL: 'smtps://mail.example.com', DATABASE_URL: 'postgresql://optare@db.example.com/optare' },
+    variable: 'DATABASE_URL',
+    message: /DATABASE_URL: must ask for TLS in production/,
+  },
+  {
     title: 'without OPTARE_ISSUER (the default is http://localhost)',
     env: { OPTARE_ENCRYPTION_KEY: strongKey() },
     variable: 'OPTARE_ISSUER',

@@ -6,6 +6,7 @@ import {
   countSignInsByDay,
   listActiveApiKeys,
   listAdminsWithFactorState,
+  listClientsWithoutPkce,
 } from '../db/dashboard';
 import { findActiveSigningKey } from '../db/signing-keys';
 import { topClientsByTokens, type ClientTokenTotal } from '../db/token-counts';
@@ -77,7 +78,7 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
   const days = lastDays(now, DASHBOARD_DAYS);
   const since = new Date(`${days[0]}T00:00:00.000Z`);
   const config = getConfig();
-  const [signIns, mfa, sessions, tokens, admins, apiKeys, signingKey] = await Promise.all([
+  const [signIns, mfa, sessions, tokens, admins, apiKeys, signingKey, relaxedClients] = await Promise.all([
     countSignInsByDay(since),
     countSecondFactorAdoption(),
     countActiveSessions(now, since),
@@ -85,6 +86,7 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
     listAdminsWithFactorState(),
     listActiveApiKeys(now),
     findActiveSigningKey(),
+    listClientsWithoutPkce(),
   ]);
   const warnings = securityWarnings({
     admins,
@@ -95,6 +97,7 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
     issuer: config.issuer,
     production: config.production,
     encryptionKeySource: config.encryption.source,
+    clientsWithoutPkce: relaxedClients,
     now,
   });
   return {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   adminsWithoutMfa,
   apiKeysDueForRotation,
+  clientsWithoutPkce,
   developmentEncryptionKey,
   issuerNotHttps,
   securityWarnings,
@@ -10,6 +11,22 @@ import {
 } from './security-check';
 
 const DAY = 86_400;
+
+describe('clients without PKCE', () => {
+  it('names the enabled clients allowed to skip PKCE and links to the one or to the list', () => {
+    expect(clientsWithoutPkce([])).toBeNull();
+    const one = clientsWithoutPkce([{ id: 'oc_1', name: 'Legacy portal' }]);
+    expect(one).toMatchObject({ id: 'clients_without_pkce', severity: 'warning', href: '/admin/clients/oc_1' });
+    expect(one!.detail).toContain('Legacy portal');
+    expect(one!.detail).toContain('nonce');
+    const two = clientsWithoutPkce([
+      { id: 'oc_1', name: 'Legacy portal' },
+      { id: 'oc_2', name: 'Intranet' },
+    ]);
+    expect(two!.title).toBe('2 clients may skip PKCE');
+    expect(two!.href).toBe('/admin/clients');
+  });
+});
 const NOW = new Date('2026-11-30T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY * 1000);
 
@@ -94,6 +111,7 @@ describe('securityWarnings', () => {
     issuer: 'https://id.example.com',
     production: true,
     encryptionKeySource: 'environment',
+    clientsWithoutPkce: [],
     now: NOW,
   };
 
@@ -109,12 +127,14 @@ describe('securityWarnings', () => {
       production: false,
       encryptionKeySource: 'data-dir',
       admins: [{ email: 'b@example.com', hasSecondFactor: false }],
+      clientsWithoutPkce: [{ id: 'oc_1', name: 'Legacy portal' }],
     }).map((warning) => [warning.id, warning.severity]);
     expect(ids).toEqual([
       ['admins_without_mfa', 'critical'],
       ['development_encryption_key', 'critical'],
       ['issuer_not_https', 'warning'],
       ['api_keys_due_for_rotation', 'warning'],
+      ['clients_without_pkce', 'warning'],
     ]);
   });
 });

@@ -7,7 +7,13 @@ export type WarningSeverity = 'critical' | 'warning';
 
 export interface SecurityWarning {
   /** Stable, for tests and for the page's element ids. */
-  id: 'admins_without_mfa' | 'api_keys_due_for_rotation' | 'signing_key_overdue' | 'issuer_not_https' | 'development_encryption_key';
+  id:
+    | 'admins_without_mfa'
+    | 'api_keys_due_for_rotation'
+    | 'signing_key_overdue'
+    | 'issuer_not_https'
+    | 'development_encryption_key'
+    | 'clients_without_pkce';
   severity: WarningSeverity;
   title: string;
   detail: string;
@@ -112,6 +118,22 @@ export function developmentEncryptionKey(source: 'environment' | 'data-dir'): Se
   };
 }
 
+/**
+ * Enabled clients allowed to skip PKCE (requirePkce off): their requests without a
+ * code_challenge must carry an OpenID Connect nonce (RFC 9700 §2.1.1), and they lose PKCE's
+ * protection of plain OAuth requests. Worth knowing, and turning PKCE back on where the client can.
+ */
+export function clientsWithoutPkce(clients: readonly { id: string; name: string }[]): SecurityWarning | null {
+  if (clients.length === 0) return null;
+  return {
+    id: 'clients_without_pkce',
+    severity: 'warning',
+    title: `${plural(clients.length, 'client may', 'clients may')} skip PKCE`,
+    detail: `${listOf(clients.map((client) => client.name))}: ${clients.length === 1 ? 'its' : 'their'} requests without PKCE are protected only by the OpenID Connect nonce, which Optare then requires. Turn "Require PKCE" back on once the app sends code_challenge.`,
+    href: clients.length === 1 ? `/admin/clients/${encodeURIComponent(clients[0]!.id)}` : '/admin/clients',
+  };
+}
+
 export interface SecurityFacts {
   admins: readonly { email: string; hasSecondFactor: boolean }[];
   activeApiKeys: readonly { name: string; prefix: string; createdAt: Date }[];
@@ -121,6 +143,8 @@ export interface SecurityFacts {
   issuer: string;
   production: boolean;
   encryptionKeySource: 'environment' | 'data-dir';
+  /** Enabled clients with requirePkce off. */
+  clientsWithoutPkce: readonly { id: string; name: string }[];
   now: Date;
 }
 
@@ -132,6 +156,7 @@ export function securityWarnings(facts: SecurityFacts): SecurityWarning[] {
     issuerNotHttps(facts.issuer, facts.production),
     signingKeyOverdue(facts.activeSigningKey, facts.signingKeyRotationSeconds, facts.now),
     apiKeysDueForRotation(facts.activeApiKeys, facts.apiKeyRotationAgeSeconds, facts.now),
+    clientsWithoutPkce(facts.clientsWithoutPkce),
   ].filter((warning): warning is SecurityWarning => warning !== null);
   return warnings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
 }

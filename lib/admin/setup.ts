@@ -11,7 +11,9 @@ import type { FieldErrors } from '../validation/account';
  * First run: while no administrator exists, each start of the server makes a one-time setup link
  * (a 256-bit token, valid for an hour or until used) that lets whoever runs the server create
  * the first administrator in the browser. Only the token's hash is stored; the link is printed
- * on the server's console, never written to the log.
+ * on the server's console, never written to the log. The token travels in the link's fragment
+ * (`/setup#token=…`, read by the page's script as email links are), which browsers never send
+ * to a server, a proxy's access log or a Referer.
  */
 export const SETUP_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const SETUP_PATH = '/setup';
@@ -22,7 +24,12 @@ export async function firstRunSetupLink(issuer: string, now = new Date()): Promi
   if ((await countAdmins()) > 0) return null;
   const token = randomToken(32);
   await insertSetupToken(sha256(token), new Date(now.getTime() + SETUP_TOKEN_TTL_MS));
-  return `${issuer}${SETUP_PATH}?token=${token}`;
+  return `${issuer}${SETUP_PATH}#token=${token}`;
+}
+
+/** Whether the first-run setup is still open at all: no administrator exists yet. */
+export async function setupOpen(): Promise<boolean> {
+  return (await countAdmins()) === 0;
 }
 
 /** Whether a setup link can still be used: its token is valid and no administrator exists. */

@@ -27,15 +27,20 @@ function oneLine(value: string): string {
   return value.replace(/\s+/g, ' ').trim();
 }
 
-export const mfaResetSchema = z.object({
-  reason: z
-    .string({ error: 'Say why the MFA is being reset.' })
-    // Checked on one line: the form's textarea may send line breaks, nothing else invisible.
-    .transform(oneLine)
-    .refine((value) => !hasUnsafeCharacters(value), 'The reason contains invisible or control characters.')
-    .refine((value) => codePointLength(value) >= MFA_RESET_REASON.min, `Give a reason of at least ${MFA_RESET_REASON.min} characters.`)
-    .refine((value) => codePointLength(value) <= MFA_RESET_REASON.max, `Keep the reason to ${MFA_RESET_REASON.max} characters or fewer.`),
-});
+/** The reason an administrator gives for a change they must justify (an MFA reset, a deletion, an export). */
+export function adminReason(missing: string) {
+  return (
+    z
+      .string({ error: missing })
+      // Checked on one line: the form's textarea may send line breaks, nothing else invisible.
+      .transform(oneLine)
+      .refine((value) => !hasUnsafeCharacters(value), 'The reason contains invisible or control characters.')
+      .refine((value) => codePointLength(value) >= MFA_RESET_REASON.min, `Give a reason of at least ${MFA_RESET_REASON.min} characters.`)
+      .refine((value) => codePointLength(value) <= MFA_RESET_REASON.max, `Keep the reason to ${MFA_RESET_REASON.max} characters or fewer.`)
+  );
+}
+
+export const mfaResetSchema = z.object({ reason: adminReason('Say why the MFA is being reset.') });
 
 export type MfaResetInput = z.input<typeof mfaResetSchema>;
 

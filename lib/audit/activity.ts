@@ -119,6 +119,8 @@ export function describeEvent(type: string, failed: boolean, details: Record<str
       return { title: 'Account enabled' };
     case 'user.profile_updated':
       return { title: 'Name changed' };
+    case 'user.exported':
+      return { title: 'Your data was downloaded' };
     case 'user.password_changed': {
       if (failed) return { title: 'Password change refused', detail: reason ? `Reason: ${reason}.` : null };
       const ended = text(details.sessionsEnded) ?? '0';

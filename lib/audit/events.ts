@@ -40,7 +40,13 @@ export const AUDIT_EVENT_TYPES = [
   'user.signed_out_everywhere',
   /** An administrator removed every second factor of a user; details.reason says why. */
   'user.mfa_reset',
+  /**
+   * An account deleted, by its owner (details.via self) or an administrator (via admin, reason):
+   * details.pseudonym (what its audit events now carry), what was removed, eventsPseudonymised.
+   */
   'user.deleted',
+  /** A user's data exported: by the user (details.via self) or an administrator (via admin, reason). */
+  'user.exported',
   'api_key.created',
   'api_key.rotated',
   'api_key.revoked',
@@ -79,6 +85,15 @@ export const AUDIT_EVENT_TYPES = [
   'auth.step_up',
   /** A rate limit refused a request: audited once per limit, key and window. */
   'security.rate_limited',
+  /**
+   * Refused requests (lib/audit/refusals.ts), each at most once a minute per reason, subject and
+   * IP address: an admin API key refused (details.reason: missing, malformed, unknown, expired,
+   * revoked, rotated, creator_inactive, insufficient_scope), an account API call without a live
+   * session, a cross-site write (details.path, details.origin).
+   */
+  'api_key.refused',
+  'account.access_denied',
+  'security.cross_site_refused',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

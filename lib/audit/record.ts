@@ -1,7 +1,9 @@
 import 'server-only';
 import { appendAuditEvent, type AuditWriter } from '../db/audit';
-import { auditContentHash, canonicalJson } from './canonical';
+import { randomBytes } from 'node:crypto';
+import { canonicalJson } from './canonical';
 import type { AuditEventInput } from './events';
+import { auditContentHashV2, personalDigest, PERSONAL_SALT_BYTES } from './personal';
 import { sanitizeAuditEvent } from './sanitize';
 
 export interface RecordedAuditEvent {
@@ -24,12 +26,17 @@ export async function recordAuditEvent(input: AuditEventInput, client?: AuditWri
   const event = sanitizeAuditEvent(input);
   // The column keeps milliseconds; a Date already has exactly that precision.
   const createdAt = new Date();
+  // Version 2: the hash commits to a salted digest of the personal fields (lib/audit/personal.ts).
+  const personalSalt = new Uint8Array(randomBytes(PERSONAL_SALT_BYTES));
+  const digest = personalDigest({ ...event, createdAt }, personalSalt);
   const { seq } = await appendAuditEvent(
     {
       ...event,
       createdAt,
       detailsJson: canonicalJson(event.details),
-      contentHash: auditContentHash({ ...event, createdAt }),
+      contentHash: auditContentHashV2({ ...event, createdAt }, digest),
+      personalDigest: digest,
+      personalSalt,
     },
     client,
   );

@@ -4,11 +4,13 @@ import {
   findAuditSeqAfter,
   readAuditChainHead,
   readAuditEventsBatch,
+  type ChainAuditEvent,
   type StoredAuditEvent,
 } from '../db/audit';
 import { findOldestAuditEvent } from '../db/audit-retention';
 import { auditContentHash, type Json } from './canonical';
 import { chainHash, GENESIS_HASH } from './chain';
+import { auditContentHashV2, CONTENT_VERSION_PERSONAL_DIGEST, personalDigest } from './personal';
 
 export type ChainBreakCode =
   | 'missing_records'
@@ -56,6 +58,10 @@ export async function verifyAuditChain(options: { batchSize?: number } = {}): Pr
   const oldest = await findOldestAuditEvent();
   const pruned = oldest && oldest.seq > 1n && oldest.seq <= head.seq ? { seq: oldest.seq - 1n, hash: oldest.prevHash } : null;
   let vouched = false;
+  // Pseudonymised events, and the pseudonyms user.deleted events announce: each of the former
+  // must carry one of the latter (a row marked pseudonymised by hand is reported).
+  const pseudonymised: { seq: bigint; ids: (string | null)[] }[] = [];
+  const announced = new Set<string>();
   if (pruned) last = { seq: pruned.seq, hash: pruned.hash, prevHash: GENESIS_HASH };
   for (;;) {
     const batch = await readAuditEventsBatch(last.seq, head.seq, batchSize);
@@ -64,9 +70,20 @@ export async function verifyAuditChain(options: { batchSize?: number } = {}): Pr
       const problem = checkLink(event, last.seq, last.hash) ?? checkHash(event);
       if (problem) return broken(checked, problem);
       if (pruned && !vouched) vouched = vouchesFor(event, pruned);
+      if (event.pseudonymisedAt) pseudonymised.push({ seq: event.seq, ids: [event.actorUserId, event.subject] });
+      const pseudonym = announcedPseudonym(event);
+      if (pseudonym) announced.add(pseudonym);
       last = event;
     }
     if (batch.length < batchSize) break;
+  }
+  const unexplained = pseudonymised.find((event) => !event.ids.some((id) => id !== null && announced.has(id)));
+  if (unexplained) {
+    return broken(checked, {
+      seq: Number(unexplained.seq),
+      code: 'hash_mismatch',
+      reason: `record ${unexplained.seq} was altered: it is marked pseudonymised, but no user.deleted event names its pseudonym`,
+    });
   }
   if (pruned && !vouched) {
     return broken(checked, {
@@ -135,19 +152,50 @@ function checkLink(event: StoredAuditEvent, previousSeq: bigint, previousHash: U
   return null;
 }
 
-function checkHash(event: StoredAuditEvent): ChainBreak | null {
-  const altered: ChainBreak = {
+/** The pseudonym a `user.deleted` event announces (details.pseudonym), if it is one. */
+function announcedPseudonym(event: StoredAuditEvent): string | null {
+  if (event.type !== 'user.deleted' || event.outcome !== 'success') return null;
+  const details = event.details as Record<string, unknown> | null;
+  return typeof details === 'object' && details !== null && typeof details.pseudonym === 'string' ? details.pseudonym : null;
+}
+
+function checkHash(event: ChainAuditEvent): ChainBreak | null {
+  const altered = (why = 'its content (or stored hash) no longer matches its hash'): ChainBreak => ({
     seq: Number(event.seq),
     code: 'hash_mismatch',
-    reason: `record ${event.seq} was altered: its content (or stored hash) no longer matches its hash`,
-  };
-  let contentHash: Uint8Array;
+    reason: `record ${event.seq} was altered: ${why}`,
+  });
+  const content = contentHashOf(event);
+  if (typeof content === 'string') return altered(content);
+  return constantTimeEqual(chainHash(event.prevHash, event.seq, content), event.hash) ? null : altered();
+}
+
+/**
+ * The content hash the chain should commit to, or why none can be computed.
+ * - v1, as written: SHA-256 of every field.
+ * - v1, pseudonymised: the hash stored at pseudonymisation (only the chain link is checked).
+ * - v2 with its salt: the personal digest recomputed from the row (and equal to the stored one).
+ * - v2, pseudonymised: the stored personal digest stands for the personal fields; the rest is checked.
+ */
+function contentHashOf(event: ChainAuditEvent): Uint8Array | string {
+  const content = { ...event, details: event.details as Json };
   try {
-    contentHash = auditContentHash({ ...event, details: event.details as Json });
+    if (event.contentVersion === 1) {
+      if (event.pseudonymisedAt) return event.legacyContentHash ?? 'it is marked pseudonymised without its original content hash';
+      return auditContentHash(content);
+    }
+    if (event.contentVersion !== CONTENT_VERSION_PERSONAL_DIGEST || !event.personalDigest) return 'its content version is unknown';
+    if (event.personalSalt) {
+      if (event.pseudonymisedAt) return 'it is marked pseudonymised but still has its salt';
+      const digest = personalDigest(content, event.personalSalt);
+      if (!constantTimeEqual(digest, event.personalDigest)) return 'its personal fields no longer match their digest';
+      return auditContentHashV2(content, digest);
+    }
+    if (!event.pseudonymisedAt) return 'the salt of its personal fields is missing';
+    return auditContentHashV2(content, event.personalDigest);
   } catch {
-    return altered; // details no writer of Optare produces (e.g. a number JSON cannot represent)
+    return 'its details are not JSON Optare writes'; // e.g. a number JSON cannot represent
   }
-  return constantTimeEqual(chainHash(event.prevHash, event.seq, contentHash), event.hash) ? null : altered;
 }
 
 function missingRange(from: bigint, to: bigint): string {

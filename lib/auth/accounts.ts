@@ -15,6 +15,7 @@ import {
   type FieldErrors,
 } from '../validation/account';
 import { isCommonPassword } from './common-passwords';
+import { contextWordProblem } from './password-context';
 import { hashPassword, verifyPassword } from './passwords';
 import { consume, limitKey } from '../rate-limit/limiter';
 import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
@@ -57,6 +58,8 @@ export async function createUser(
   // The minimum length an administrator set (lib/settings), beyond the schema's PASSWORD_MIN.
   const tooShort = passwordTooShort(password, (await runtimeSettings()).passwordMinLength);
   if (tooShort) return { ok: false, fieldErrors: { password: [tooShort] } };
+  const contextWord = contextWordProblem(password);
+  if (contextWord) return { ok: false, fieldErrors: { password: [contextWord] } };
   if (via === 'sign_up') {
     const gate = await consume('signUpIp', limitKey('ip', context.ip ?? 'unknown'), context);
     if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };

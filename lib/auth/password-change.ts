@@ -10,6 +10,7 @@ import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
 import { changePasswordSchema, fieldErrorsOf, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
 import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
+import { contextWordProblem } from './password-context';
 import { hashPassword, verifyPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
 
@@ -59,6 +60,8 @@ export async function changePassword(
   const lower = newPassword.toLowerCase();
   if (lower === user.email || lower === user.email.split('@')[0]) return { ok: false, fieldErrors: { newPassword: [EMAIL_PASSWORD_MESSAGE] } };
   if (isCommonPassword(newPassword, PASSWORD_MIN)) return { ok: false, fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] } };
+  const contextWord = contextWordProblem(newPassword);
+  if (contextWord) return { ok: false, fieldErrors: { newPassword: [contextWord] } };
 
   const gate = await beginSignInAttempt(user.email, context);
   if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };

@@ -14,6 +14,7 @@ import { notifySecurityEvent } from '../notifications/security-events';
 import { emailSchema, fieldErrorsOf, newPasswordSchema, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
 import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
+import { contextWordProblem } from './password-context';
 import { hashPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
 import { issueEmailLink, lookUpEmailToken } from './email-tokens';
@@ -86,6 +87,8 @@ export async function resetPassword(input: unknown, context: AuditContext, now =
   const email = token.user.email;
   if (lower === email || lower === email.split('@')[0]) return { ok: false, fieldErrors: { password: [EMAIL_PASSWORD_MESSAGE] } };
   if (isCommonPassword(password, PASSWORD_MIN)) return { ok: false, fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] } };
+  const contextWord = contextWordProblem(password);
+  if (contextWord) return { ok: false, fieldErrors: { password: [contextWord] } };
 
   const passwordHash = await hashPassword(password);
   const userId = token.userId;

@@ -266,9 +266,9 @@ describe('email settings', () => {
   });
 
   it('uses SMTP_URL and SMTP_FROM when set', () => {
-    const config = production({ SMTP_URL: 'smtp://user:pw@mail.example.com:587', SMTP_FROM: 'Example ID <id@example.com>', OPTARE_EMAIL_VERIFICATION: 'required' });
+    const config = production({ SMTP_URL: 'smtp://user:pw@mail.example.com:587?requireTLS=true', SMTP_FROM: 'Example ID <id@example.com>', OPTARE_EMAIL_VERIFICATION: 'required' });
     expect(config.email).toEqual({
-      transport: { kind: 'smtp', url: 'smtp://user:pw@mail.example.com:587' },
+      transport: { kind: 'smtp', url: 'smtp://user:pw@mail.example.com:587?requireTLS=true' },
       from: 'Example ID <id@example.com>',
       verification: 'required',
     });

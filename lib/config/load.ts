@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { settingsSchema, type Settings } from './schema';
 import { decodeKey, isWeakKey, KEY_FIX_HINT } from './encryption-key';
+import { plainTextBackendProblems } from './plain-text-backends';
 import { RATE_LIMITS, type RateLimitName, type RateLimitRule } from './rate-limits';
 
 export type DatabaseTarget =
@@ -39,6 +40,8 @@ export interface Config {
   };
   /** A new signing key takes over when the active one is this old. */
   signingKeyRotationSeconds: number;
+  /** The modulus size of new RSA (RS256, PS256) signing keys: 2048, 3072 or 4096. */
+  signingKeyRsaBits: 2048 | 3072 | 4096;
   mfa: {
     /** Every user must have a second factor: those without one enroll after their next sign-in. */
     required: boolean;
@@ -118,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     );
   }
 
+  if (production) problems.push(...plainTextBackendProblems(settings));
+
   const encryption = resolveEncryptionKeys(settings, production, dataDir, problems, options);
   if (problems.length > 0 || !encryption) throw new ConfigError(problems);
 
@@ -147,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       apiKeyOverlapSeconds: settings.OPTARE_API_KEY_OVERLAP,
     },
     signingKeyRotationSeconds: settings.OPTARE_SIGNING_KEY_ROTATION,
+    signingKeyRsaBits: settings.OPTARE_SIGNING_KEY_RSA_BITS as 2048 | 3072 | 4096,
     mfa: {
       required: settings.OPTARE_MFA_REQUIRED === 'true',
       totpIssuer: settings.OPTARE_TOTP_ISSUER,

@@ -16,6 +16,11 @@ export const RATE_LIMITS = {
     counts: 'failed sign-ins to one account from all IP addresses (each address counts only until its own account limit)',
   },
   signUpIp: { variable: 'OPTARE_RATE_LIMIT_SIGN_UP_IP', default: '20/1h', counts: 'sign-ups from one IP address' },
+  passkeyOptionsIp: {
+    variable: 'OPTARE_RATE_LIMIT_PASSKEY_OPTIONS',
+    default: '30/1m',
+    counts: 'passkey sign-in options (each stores a ceremony) requested from one IP address',
+  },
   secondFactor: { variable: 'OPTARE_RATE_LIMIT_SECOND_FACTOR', default: '10/15m', counts: 'wrong second factors for one account from one IP address' },
   emailRequestsIp: {
     variable: 'OPTARE_RATE_LIMIT_EMAIL_REQUESTS_IP',
@@ -36,6 +41,7 @@ export const RATE_LIMITS = {
   introspection: { requests: true, variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
   revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
   adminApi: { variable: 'OPTARE_RATE_LIMIT_ADMIN_API', default: '600/1m', counts: 'admin API requests made with one API key' },
+  dataExport: { variable: 'OPTARE_RATE_LIMIT_DATA_EXPORT', default: '10/1h', counts: 'downloads of one account’s data from the account page' },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

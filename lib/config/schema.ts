@@ -68,6 +68,10 @@ export const settingsSchema = z.object({
   OPTARE_API_KEY_ROTATION_AGE: z.preprocess(emptyToUndefined, duration('90d', 86400, 3650 * 86400)),
   OPTARE_API_KEY_OVERLAP: z.preprocess(emptyToUndefined, duration('24h', 0, 30 * 86400)),
   OPTARE_SIGNING_KEY_ROTATION: z.preprocess(emptyToUndefined, duration('90d', 86400, 3650 * 86400)),
+  OPTARE_SIGNING_KEY_RSA_BITS: z.preprocess(
+    emptyToUndefined,
+    z.enum(['2048', '3072', '4096'], { error: 'must be 2048, 3072 or 4096 (the RSA modulus size of new RS256/PS256 signing keys)' }).default('2048').transform(Number),
+  ),
   OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
   OPTARE_TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain a colon').default('Optare')),
   OPTARE_TRUSTED_DEVICE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(365).default(30)),

@@ -36,6 +36,7 @@ export async function findRetentionBoundary(cutoff: Date, tx: Prisma.Transaction
 export async function deleteAuditEventsThrough(throughSeq: bigint, tx: Prisma.TransactionClient): Promise<number> {
   await tx.$executeRaw`SELECT set_config('optare.audit_retention', 'on', true)`;
   const deleted = await tx.$executeRaw`DELETE FROM "audit_events" WHERE "seq" <= ${throughSeq}`;
+  await tx.$executeRaw`DELETE FROM "audit_personal_salts" WHERE "seq" <= ${throughSeq}`;
   await tx.$executeRaw`SELECT set_config('optare.audit_retention', 'off', true)`;
   return deleted;
 }

@@ -20,6 +20,9 @@ export interface NewAuditEventRow {
   detailsJson: string;
   /** SHA-256 of the event's canonical content; the chain hash is computed from it in SQL. */
   contentHash: Bytes;
+  /** Version 2 (lib/audit/personal.ts): the salted digest of the personal fields, and its salt. */
+  personalDigest: Bytes;
+  personalSalt: Bytes;
 }
 
 export interface AppendedAuditEvent {
@@ -43,6 +46,16 @@ export interface StoredAuditEvent {
   hash: Bytes;
 }
 
+/** An event as the chain verifier reads it: with how its content hash is made (lib/audit/personal.ts). */
+export interface ChainAuditEvent extends StoredAuditEvent {
+  contentVersion: number;
+  personalDigest: Bytes | null;
+  pseudonymisedAt: Date | null;
+  legacyContentHash: Bytes | null;
+  /** The salt of the personal digest (audit_personal_salts), null once pseudonymised or for v1. */
+  personalSalt: Bytes | null;
+}
+
 export interface AuditChainHeadRow {
   seq: bigint;
   hash: Bytes;
@@ -64,27 +77,38 @@ export async function appendAuditEvent(row: NewAuditEventRow, client: AuditWrite
           "hash" = sha256("hash" || int8send("seq" + 1) || ${row.contentHash}::bytea)
       WHERE "id" = 1
       RETURNING "seq", "prev_hash", "hash"
+    ),
+    event AS (
+      INSERT INTO "audit_events"
+        ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
+         "outcome", "actor_api_key_id", "details", "prev_hash", "hash", "content_version", "personal_digest")
+      SELECT head."seq", ${row.createdAt}::timestamptz, ${row.type}, ${row.actorUserId}::uuid, ${row.subject},
+             ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.actorApiKeyId}::uuid, ${row.detailsJson}::jsonb,
+             head."prev_hash", head."hash", 2, ${row.personalDigest}::bytea
+      FROM head
+      RETURNING "seq", "hash"
+    ),
+    salt AS (
+      INSERT INTO "audit_personal_salts" ("seq", "salt") SELECT event."seq", ${row.personalSalt}::bytea FROM event
     )
-    INSERT INTO "audit_events"
-      ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
-       "outcome", "actor_api_key_id", "details", "prev_hash", "hash")
-    SELECT head."seq", ${row.createdAt}::timestamptz, ${row.type}, ${row.actorUserId}::uuid, ${row.subject},
-           ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.actorApiKeyId}::uuid, ${row.detailsJson}::jsonb,
-           head."prev_hash", head."hash"
-    FROM head
-    RETURNING "seq", "hash"`;
+    SELECT "seq", "hash" FROM event`;
   const first = appended[0];
   if (!first) throw new Error('audit_chain_head is missing: the database was not migrated');
   return first;
 }
 
 /** Up to `limit` events with seq in (afterSeq, throughSeq], oldest first: keyset pagination. */
-export function readAuditEventsBatch(afterSeq: bigint, throughSeq: bigint, limit: number): Promise<StoredAuditEvent[]> {
-  return db().auditEvent.findMany({
+export async function readAuditEventsBatch(afterSeq: bigint, throughSeq: bigint, limit: number): Promise<ChainAuditEvent[]> {
+  const events = await db().auditEvent.findMany({
     where: { seq: { gt: afterSeq, lte: throughSeq } },
     orderBy: { seq: 'asc' },
     take: limit,
   });
+  const last = events.at(-1);
+  if (!last) return [];
+  const salts = await db().auditPersonalSalt.findMany({ where: { seq: { gt: afterSeq, lte: last.seq } } });
+  const saltOf = new Map(salts.map((row) => [row.seq, row.salt]));
+  return events.map((event) => ({ ...event, personalSalt: saltOf.get(event.seq) ?? null }));
 }
 
 /** The lowest seq above `seq`, if any event lies beyond it. */

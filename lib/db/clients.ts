@@ -15,6 +15,7 @@ export interface NewClientRow {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   corsOrigins: string[];
+  resources: string[];
   grantTypes: string[];
   scopes: string[];
   accessTokenTtl: number;
@@ -24,6 +25,9 @@ export interface NewClientRow {
   firstParty: boolean;
   /** A JWK Set of public keys. */
   jwks: { keys: Record<string, unknown>[] } | null;
+  /** The JWS alg of the client's ID tokens and access tokens (RS256, PS256, ES256, EdDSA). */
+  idTokenSignedResponseAlg: string;
+  accessTokenSignedResponseAlg: string;
   enabled: boolean;
 }
 
@@ -35,6 +39,7 @@ const clientFields = {
   redirectUris: true,
   postLogoutRedirectUris: true,
   corsOrigins: true,
+  resources: true,
   grantTypes: true,
   scopes: true,
   accessTokenTtl: true,
@@ -43,6 +48,8 @@ const clientFields = {
   requirePkce: true,
   firstParty: true,
   jwks: true,
+  idTokenSignedResponseAlg: true,
+  accessTokenSignedResponseAlg: true,
   enabled: true,
   createdAt: true,
 } as const;
@@ -203,4 +210,13 @@ export async function listEnabledCorsOrigins(): Promise<string[]> {
   const rows = await db().$queryRaw<{ origin: string }[]>`
     SELECT DISTINCT unnest(cors_origins) AS origin FROM oauth_clients WHERE enabled`;
   return rows.map((row) => row.origin);
+}
+
+/** The token signing algorithms some enabled client uses (their keys are made at start). */
+export async function listSigningAlgsOfEnabledClients(): Promise<string[]> {
+  const rows = await db().$queryRaw<{ alg: string }[]>`
+    SELECT id_token_signed_response_alg AS alg FROM oauth_clients WHERE enabled
+    UNION
+    SELECT access_token_signed_response_alg FROM oauth_clients WHERE enabled`;
+  return rows.map((row) => row.alg);
 }

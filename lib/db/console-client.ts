@@ -13,11 +13,15 @@ export async function upsertConsoleClient(client: { id: string; name: string; re
     redirectUris: client.redirectUris,
     postLogoutRedirectUris: client.postLogoutRedirectUris,
     corsOrigins: [],
+    resources: [],
     grantTypes: ['authorization_code'],
     scopes: ['openid', 'profile', 'email'],
     accessTokenTtl: 300,
     requirePkce: true,
     firstParty: true,
+    // next-auth expects RS256 ID tokens (app/admin/_server/auth-options.ts).
+    idTokenSignedResponseAlg: 'RS256',
+    accessTokenSignedResponseAlg: 'RS256',
     enabled: true,
   };
   await db().oAuthClient.upsert({ where: { id: client.id }, create: { id: client.id, ...settings }, update: settings });

@@ -56,6 +56,11 @@ export async function listAdminsWithFactorState(): Promise<AdminFactorRow[]> {
   return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, hasSecondFactor: row.has_second_factor }));
 }
 
+/** Enabled clients allowed to skip PKCE, by name. */
+export function listClientsWithoutPkce(): Promise<{ id: string; name: string }[]> {
+  return db().oAuthClient.findMany({ where: { enabled: true, requirePkce: false }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+}
+
 /** Live sessions at `now`: their number, and how many of them started on each day from `since` on. */
 export async function countActiveSessions(now: Date, since: Date): Promise<{ total: number; byDay: { day: string; count: number }[] }> {
   const rows = await db().$queryRaw<{ day: string | null; count: bigint }[]>`

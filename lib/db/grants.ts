@@ -1,5 +1,6 @@
 import 'server-only';
-import { db } from './client';
+import type { QueryResultRow } from 'pg';
+import { db, pgPool } from './client';
 import { Prisma } from './generated/client';
 import type { DbClient } from './users';
 import type { Bytes } from '../crypto/hash';
@@ -20,6 +21,8 @@ export interface NewGrant {
   acr: string | null;
   nonce: string | null;
   claims: unknown | null;
+  /** RFC 8707 resources of the authorization request. */
+  resources: string[];
   createdAt: Date;
   expiresAt: Date;
 }
@@ -43,23 +46,79 @@ export interface NewRefreshToken {
 }
 
 /** What a token is issued from: the grant, with the facts about its user that decide validity. */
-const grantFields = {
-  id: true,
-  clientId: true,
-  userId: true,
-  sessionId: true,
-  scopes: true,
-  authTime: true,
-  amr: true,
-  acr: true,
-  nonce: true,
-  claims: true,
-  expiresAt: true,
-  revokedAt: true,
-  user: { select: { disabledAt: true } },
-} as const;
+export interface GrantRow {
+  id: string;
+  clientId: string;
+  userId: string;
+  sessionId: string | null;
+  scopes: string[];
+  authTime: Date;
+  amr: string[];
+  acr: string | null;
+  nonce: string | null;
+  claims: unknown;
+  resources: string[];
+  expiresAt: Date;
+  revokedAt: Date | null;
+  user: { disabledAt: Date | null };
+}
 
-export type GrantRow = Prisma.GrantGetPayload<{ select: typeof grantFields }>;
+/*
+ * The protocol endpoints' look-ups go to the driver in SQL rather than through Prisma: Prisma
+ * sends one statement per relation (a code, its grant, the grant's user: three round trips) and
+ * its result mapping costs about as much again per statement (docs/decisions.md, "The token,
+ * userinfo and introspection paths in fewer statements"). Named statements are parsed and
+ * planned once per connection.
+ */
+const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_id", g."scopes" AS "g_scopes",
+  g."auth_time", g."amr", g."acr", g."nonce", g."claims",
+  coalesce(g."resources", '{}') AS "g_resources", g."expires_at" AS "g_expires_at",
+  g."revoked_at" AS "g_revoked_at", u."disabled_at" AS "user_disabled_at"`;
+
+/** Joins the grant (`g`) and its user (`u`) to a row of `table` that has a grant_id. */
+const withGrantAndUser = (table: string) => `JOIN "grants" g ON g."id" = ${table}."grant_id" JOIN "users" u ON u."id" = g."user_id"`;
+
+/** The first row of a named statement, or null. */
+async function firstRow<Row extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row | null> {
+  const { rows } = await pgPool().query<Row>({ name, text, values });
+  return rows[0] ?? null;
+}
+
+interface GrantSqlRow {
+  g_id: string;
+  client_id: string;
+  user_id: string;
+  session_id: string | null;
+  g_scopes: string[];
+  auth_time: Date;
+  amr: string[];
+  acr: string | null;
+  nonce: string | null;
+  claims: unknown;
+  g_resources: string[];
+  g_expires_at: Date;
+  g_revoked_at: Date | null;
+  user_disabled_at: Date | null;
+}
+
+function grantOf(row: GrantSqlRow): GrantRow {
+  return {
+    id: row.g_id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    sessionId: row.session_id,
+    scopes: row.g_scopes,
+    authTime: row.auth_time,
+    amr: row.amr,
+    acr: row.acr,
+    nonce: row.nonce,
+    claims: row.claims,
+    resources: row.g_resources,
+    expiresAt: row.g_expires_at,
+    revokedAt: row.g_revoked_at,
+    user: { disabledAt: row.user_disabled_at },
+  };
+}
 
 /** Inserts a grant and its authorization code in one statement (one transaction). */
 export async function insertGrantWithCode(grant: NewGrant, code: NewAuthorizationCode): Promise<string> {
@@ -74,50 +133,103 @@ export async function insertGrantWithCode(grant: NewGrant, code: NewAuthorizatio
   return created.id;
 }
 
-export function findAuthorizationCode(codeHash: Bytes) {
-  return db().authorizationCode.findUnique({
-    where: { codeHash },
-    select: {
-      grantId: true,
-      redirectUri: true,
-      codeChallenge: true,
-      codeChallengeMethod: true,
-      expiresAt: true,
-      consumedAt: true,
-      grant: { select: grantFields },
-    },
-  });
+interface AuthorizationCodeSqlRow extends GrantSqlRow {
+  redirect_uri: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+/** An authorization code with its grant and the grant's user, in one statement. */
+export async function findAuthorizationCode(codeHash: Bytes) {
+  const row = await firstRow<AuthorizationCodeSqlRow>(
+    'optare.find_authorization_code',
+    `SELECT c."redirect_uri", c."code_challenge", c."code_challenge_method", c."expires_at", c."consumed_at", ${GRANT_COLUMNS}
+      FROM "authorization_codes" c ${withGrantAndUser('c')}
+      WHERE c."code_hash" = $1::bytea`,
+    [Buffer.from(codeHash)],
+  );
+  if (!row) return null;
+  return {
+    grantId: row.g_id,
+    redirectUri: row.redirect_uri,
+    codeChallenge: row.code_challenge,
+    codeChallengeMethod: row.code_challenge_method,
+    expiresAt: row.expires_at,
+    consumedAt: row.consumed_at,
+    grant: grantOf(row),
+  };
 }
 
 /**
- * Marks a code consumed if, and only if, nobody consumed it before: one conditional UPDATE whose
- * row count decides. Two concurrent exchanges of one code cannot both get `true`.
+ * Marks a code consumed if, and only if, nobody consumed it before, and inserts the exchange's
+ * refresh token (when there is one) only if that mark was made: one statement, so one
+ * transaction and one round trip. The conditional UPDATE decides: two concurrent exchanges of
+ * one code cannot both get `true`.
  */
-export async function consumeAuthorizationCode(codeHash: Bytes, now: Date): Promise<boolean> {
-  const count = await db().$executeRaw`
-    UPDATE "authorization_codes" SET "consumed_at" = ${now}::timestamptz
-    WHERE "code_hash" = ${codeHash}::bytea AND "consumed_at" IS NULL`;
-  return count === 1;
+export async function consumeAuthorizationCode(codeHash: Bytes, now: Date, refreshToken: NewRefreshToken | null = null): Promise<boolean> {
+  const row = await firstRow<{ consumed: number }>(
+    'optare.consume_authorization_code',
+    `WITH consumed AS (
+        UPDATE "authorization_codes" SET "consumed_at" = $1::timestamptz
+        WHERE "code_hash" = $2::bytea AND "consumed_at" IS NULL
+        RETURNING "grant_id"
+      ), issued AS (
+        INSERT INTO "refresh_tokens"
+          ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
+        SELECT $3::uuid, $4::bytea, consumed."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
+        FROM consumed
+        WHERE $3::uuid IS NOT NULL AND consumed."grant_id" = $9::uuid
+        RETURNING "id"
+      )
+      SELECT (SELECT count(*) FROM consumed)::int AS "consumed", (SELECT count(*) FROM issued)::int AS "issued"`,
+    [
+      now,
+      Buffer.from(codeHash),
+      refreshToken?.id ?? null,
+      refreshToken ? Buffer.from(refreshToken.tokenHash) : null,
+      refreshToken?.scopes ?? null,
+      refreshToken?.createdAt ?? null,
+      refreshToken?.idleExpiresAt ?? null,
+      refreshToken?.absoluteExpiresAt ?? null,
+      refreshToken?.grantId ?? null,
+    ],
+  );
+  return row?.consumed === 1;
 }
 
-export async function insertRefreshToken(token: NewRefreshToken): Promise<void> {
-  await db().refreshToken.create({ data: token, select: { id: true } });
+interface RefreshTokenSqlRow extends GrantSqlRow {
+  id: string;
+  scopes: string[];
+  created_at: Date;
+  idle_expires_at: Date;
+  absolute_expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
 }
 
-export function findRefreshToken(tokenHash: Bytes) {
-  return db().refreshToken.findUnique({
-    where: { tokenHash },
-    select: {
-      id: true,
-      scopes: true,
-      createdAt: true,
-      idleExpiresAt: true,
-      absoluteExpiresAt: true,
-      rotatedAt: true,
-      revokedAt: true,
-      grant: { select: grantFields },
-    },
-  });
+/** A refresh token with its grant and the grant's user, in one statement. */
+export async function findRefreshToken(tokenHash: Bytes) {
+  const row = await firstRow<RefreshTokenSqlRow>(
+    'optare.find_refresh_token',
+    `SELECT rt."id", rt."scopes", rt."created_at", rt."idle_expires_at", rt."absolute_expires_at", rt."rotated_at", rt."revoked_at",
+        ${GRANT_COLUMNS}
+      FROM "refresh_tokens" rt ${withGrantAndUser('rt')}
+      WHERE rt."token_hash" = $1::bytea`,
+    [Buffer.from(tokenHash)],
+  );
+  if (!row) return null;
+  return {
+    id: row.id,
+    scopes: row.scopes,
+    createdAt: row.created_at,
+    idleExpiresAt: row.idle_expires_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+    rotatedAt: row.rotated_at,
+    revokedAt: row.revoked_at,
+    grant: grantOf(row),
+  };
 }
 
 /**
@@ -165,19 +277,21 @@ export async function denyAccessToken(jti: string, expiresAt: Date): Promise<voi
 }
 
 /**
- * Whether an access token is no longer valid, in one query: its jti is on the denylist, its
- * client is disabled or gone, or it was issued from a grant (`gid`) that is revoked, gone, or
- * whose user is disabled.
+ * The condition under which an access token is no longer valid: its jti ($1) is on the denylist,
+ * its client ($2) is disabled or gone, or it was issued from a grant ($3, the `gid`) that is
+ * revoked, gone, or whose user is disabled.
  */
+const ACCESS_TOKEN_DENIED = `(
+  EXISTS (SELECT 1 FROM "revoked_access_tokens" WHERE "jti" = $1::text)
+  OR NOT EXISTS (SELECT 1 FROM "oauth_clients" WHERE "id" = $2::text AND "enabled")
+  OR ($3::uuid IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "grants" dg JOIN "users" du ON du."id" = dg."user_id"
+        WHERE dg."id" = $3::uuid AND dg."revoked_at" IS NULL AND du."disabled_at" IS NULL)))`;
+
+/** Whether an access token is no longer valid (ACCESS_TOKEN_DENIED), in one statement. */
 export async function isAccessTokenDenied(jti: string, clientId: string, grantId: string | null): Promise<boolean> {
-  const rows = await db().$queryRaw<Array<{ denied: boolean }>>`
-    SELECT EXISTS (SELECT 1 FROM "revoked_access_tokens" WHERE "jti" = ${jti})
-        OR NOT EXISTS (SELECT 1 FROM "oauth_clients" WHERE "id" = ${clientId} AND "enabled")
-        OR (${grantId}::uuid IS NOT NULL AND NOT EXISTS (
-              SELECT 1 FROM "grants" g JOIN "users" u ON u."id" = g."user_id"
-              WHERE g."id" = ${grantId}::uuid AND g."revoked_at" IS NULL AND u."disabled_at" IS NULL
-           )) AS "denied"`;
-  return rows[0]?.denied ?? true;
+  const row = await firstRow<{ denied: boolean }>('optare.access_token_denied', `SELECT ${ACCESS_TOKEN_DENIED} AS "denied"`, [jti, clientId, grantId]);
+  return row?.denied ?? true;
 }
 
 const claimsUserFields = { id: true, email: true, name: true, updatedAt: true, disabledAt: true, emailVerifiedAt: true } as const;
@@ -187,15 +301,51 @@ export function findUserForClaims(userId: string) {
   return db().user.findUnique({ where: { id: userId }, select: claimsUserFields });
 }
 
+export interface ClaimsUserRow {
+  id: string;
+  email: string;
+  name: string;
+  updatedAt: Date;
+  disabledAt: Date | null;
+  emailVerifiedAt: Date | null;
+}
+
+interface UserinfoSqlRow {
+  denied: boolean;
+  grant_found: boolean;
+  id: string | null;
+  email: string;
+  name: string;
+  updated_at: Date;
+  disabled_at: Date | null;
+  email_verified_at: Date | null;
+  claims: unknown;
+}
+
 /**
- * For userinfo, in one query: the user's claim fields and the `claims` request parameter of the
- * grant the access token came from (null when there is no grant or it is another user's).
+ * For userinfo, in one statement: whether the access token is denied (ACCESS_TOKEN_DENIED), the
+ * claim fields of its user (`userId`, null when the subject is no user id), and the `claims`
+ * request parameter of its grant. The user is null when the token names a grant that is gone or
+ * is another user's.
  */
-export async function findClaimsSource(userId: string, grantId: string | null) {
-  if (grantId === null) return { user: await findUserForClaims(userId), grantClaims: null };
-  const grant = await db().grant.findUnique({ where: { id: grantId }, select: { claims: true, user: { select: claimsUserFields } } });
-  if (!grant || grant.user.id !== userId) return { user: null, grantClaims: null };
-  return { user: grant.user, grantClaims: grant.claims };
+export async function findUserinfoSource(
+  token: { jti: string; clientId: string; grantId: string | null },
+  userId: string | null,
+): Promise<{ denied: boolean; user: ClaimsUserRow | null; grantClaims: unknown }> {
+  const row = (await firstRow<UserinfoSqlRow>(
+    'optare.userinfo_source',
+    `SELECT ${ACCESS_TOKEN_DENIED} AS "denied", g."id" IS NOT NULL AS "grant_found",
+        u."id", u."email", u."name", u."updated_at", u."disabled_at", u."email_verified_at", g."claims"
+      FROM (VALUES (1)) AS one
+      LEFT JOIN "users" u ON u."id" = $4::uuid
+      LEFT JOIN "grants" g ON g."id" = $3::uuid AND g."user_id" = u."id"`,
+    [token.jti, token.clientId, token.grantId, userId],
+  ))!;
+  const user =
+    row.id === null || (token.grantId !== null && !row.grant_found)
+      ? null
+      : { id: row.id, email: row.email, name: row.name, updatedAt: row.updated_at, disabledAt: row.disabled_at, emailVerifiedAt: row.email_verified_at };
+  return { denied: row.denied, user, grantClaims: token.grantId === null ? null : row.claims };
 }
 
 export interface DeletedOAuthRows {

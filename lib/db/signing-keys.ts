@@ -35,9 +35,17 @@ export function withSigningKeyLock<T>(work: (tx: Prisma.TransactionClient) => Pr
   );
 }
 
-/** The key that signs now: the newest one not retired (there is one, but the newest wins). */
-export function findActiveSigningKey(client: DbClient = db()) {
-  return client.signingKey.findFirst({ where: { retiredAt: null }, orderBy: [{ createdAt: 'desc' }, { kid: 'asc' }] });
+/** The key that signs `alg` tokens now: the newest one of that alg not retired (there is one, but the newest wins). */
+export function findActiveSigningKey(alg = 'RS256', client: DbClient = db()) {
+  return client.signingKey.findFirst({ where: { alg, retiredAt: null }, orderBy: [{ createdAt: 'desc' }, { kid: 'asc' }] });
+}
+
+/** The algorithms that have an active key, with when that key was created (the newest per alg). */
+export async function findActiveSigningKeyAges(client: DbClient = db()): Promise<{ alg: string; createdAt: Date }[]> {
+  const rows = await client.signingKey.findMany({ where: { retiredAt: null }, select: { alg: true, createdAt: true }, orderBy: { createdAt: 'desc' } });
+  const newest = new Map<string, Date>();
+  for (const row of rows) if (!newest.has(row.alg)) newest.set(row.alg, row.createdAt);
+  return [...newest].map(([alg, createdAt]) => ({ alg, createdAt }));
 }
 
 /** Public parts of the keys to publish at `at`: the active ones and the retired ones still within publishUntil. */
@@ -54,7 +62,7 @@ export function listSigningKeys(limit: number, client: DbClient = db()) {
   return client.signingKey.findMany({
     orderBy: [{ createdAt: 'desc' }, { kid: 'asc' }],
     take: limit,
-    select: { kid: true, alg: true, createdAt: true, retiredAt: true, publishUntil: true },
+    select: { kid: true, alg: true, publicJwk: true, createdAt: true, retiredAt: true, publishUntil: true },
   });
 }
 

@@ -54,6 +54,19 @@ export function emailChangeNotice(to: string, newEmail: string, accountUrl: stri
   };
 }
 
+/** To the owner of an address someone tried to sign up with (sign-up answers as for a new address). */
+export function signUpAttemptNotice(to: string, signInUrl: string, resetUrl: string): EmailMessage {
+  return {
+    to,
+    subject: 'Someone tried to create an account with your address',
+    text:
+      `Someone tried to create a new account with ${to}, which already has an account. No account was created and yours is unchanged.\n\n` +
+      `If this was you, sign in instead at ${signInUrl}. If you forgot your password, reset it at ${resetUrl}. ` +
+      'If it was not you, there is nothing to do.' +
+      SIGNATURE,
+  };
+}
+
 export type SecurityEvent = 'password_changed' | 'new_sign_in' | 'mfa_added' | 'mfa_removed' | 'recovery_code_used';
 
 const SECURITY_TEXT: Record<SecurityEvent, { subject: string; what: string }> = {

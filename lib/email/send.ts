@@ -18,6 +18,7 @@ export type EmailKind =
   | 'reset_password'
   | 'change_email'
   | 'email_change_notice'
+  | 'sign_up_attempt_notice'
   | 'security_notification';
 
 const GLOBAL_KEY = Symbol.for('optare.email');

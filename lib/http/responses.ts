@@ -1,7 +1,17 @@
 import type { FieldErrors } from '../validation/account';
+import { auditRefusal } from '../audit/refusals';
+import { auditContextFrom } from './audit-context';
 import { isCrossSiteWrite } from './same-origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/**
+ * Sent whenever Optare ends a browser's session (sign-out, RP-initiated logout): the browser
+ * drops what it cached and stored for this origin. Not "cookies": that would also forget a
+ * browser the user chose to trust for their second factor; the cookies that carry a sign-in are
+ * deleted one by one.
+ */
+export const CLEAR_SITE_DATA = { 'Clear-Site-Data': '"cache", "storage"' } as const;
 
 /** The one error shape of Optare's own JSON API (OAuth endpoints use RFC 6749's instead). */
 export function jsonError(status: number, error: string, message: string, fieldErrors?: FieldErrors): Response {
@@ -46,5 +56,21 @@ export function crossSiteRefusal(request: Request, issuer: string): Response | n
     host: request.headers.get('host'),
     issuer,
   });
-  return cross ? jsonError(403, 'cross_site_request', 'This request came from another site and was refused.') : null;
+  if (!cross) return null;
+  auditCrossSiteRefusal(request);
+  return jsonError(403, 'cross_site_request', 'This request came from another site and was refused.');
+}
+
+/** Audits a refused cross-site write (lib/audit/refusals.ts: once a minute per path and address). */
+export function auditCrossSiteRefusal(request: Request): void {
+  const path = new URL(request.url).pathname;
+  const origin = request.headers.get('origin');
+  const site = request.headers.get('sec-fetch-site');
+  auditRefusal({
+    type: 'security.cross_site_refused',
+    reason: 'cross_site_request',
+    subject: path,
+    details: { method: request.method, origin: origin === null ? null : origin.slice(0, 200), site: site === null ? null : site.slice(0, 32) },
+    context: auditContextFrom(request.headers),
+  });
 }

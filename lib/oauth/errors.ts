@@ -45,6 +45,10 @@ export class UnsupportedResponseType extends OAuthError {
 export class InvalidScope extends OAuthError {
   readonly code = 'invalid_scope';
 }
+/** RFC 8707 §2: a `resource` that is malformed, or not one the client may get tokens for. */
+export class InvalidTarget extends OAuthError {
+  readonly code = 'invalid_target';
+}
 export class AccessDenied extends OAuthError {
   readonly code = 'access_denied';
 }

@@ -1,5 +1,6 @@
 import { ACR_VALUES_SUPPORTED } from '../auth/authentication-methods';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './scopes';
+import { SIGNING_ALGORITHMS } from './keys/algorithms';
 import { ProtocolResponse } from '../http/protocol-message';
 
 /** Endpoint paths under the issuer, as advertised in discovery. */
@@ -39,7 +40,8 @@ export function discoveryDocument(issuer: string) {
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    // RS256 first: OIDC requires it, and it is every client's default (OIDC Dynamic Registration §2).
+    id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],

@@ -5,8 +5,28 @@ export const PARAMS_BODY_LIMIT = 16 * 1024;
 /** No single OAuth parameter needs more; longer values are refused rather than processed. */
 export const PARAM_VALUE_LIMIT = 4096;
 
-/** OAuth request parameters: each name at most once (RFC 6749 §3.1, §3.2). */
+/** OAuth request parameters: each name at most once (RFC 6749 §3.1, §3.2), but see MULTI_VALUED. */
 export type OAuthParams = ReadonlyMap<string, string>;
+
+/** Parameters a request may repeat: `resource` (RFC 8707 §2). get() returns the first value. */
+const MULTI_VALUED = new Set(['resource']);
+
+/** The parsed parameters, keeping every value of the MULTI_VALUED ones. */
+class ParamMap extends Map<string, string> {
+  readonly repeated = new Map<string, string[]>();
+
+  add(name: string, value: string): void {
+    this.repeated.set(name, [...(this.repeated.get(name) ?? []), value]);
+    if (!this.has(name)) this.set(name, value);
+  }
+}
+
+/** Every non-empty value of a parameter, in order (one or none for a parameter that cannot repeat). */
+export function paramValues(params: OAuthParams, name: string): string[] {
+  if (params instanceof ParamMap && params.repeated.has(name)) return [...params.repeated.get(name)!];
+  const value = params.get(name);
+  return value === undefined ? [] : [value];
+}
 
 /** Parameters of a GET query string. */
 export function paramsFromQuery(search: URLSearchParams): OAuthParams {
@@ -51,11 +71,15 @@ export function isUsableParamValue(value: string): boolean {
 }
 
 function collect(search: URLSearchParams): OAuthParams {
-  const params = new Map<string, string>();
+  const params = new ParamMap();
   for (const [name, value] of search) {
-    if (params.has(name)) throw new InvalidRequest(`The ${truncate(name)} parameter is repeated.`);
+    if (params.has(name) && !MULTI_VALUED.has(name)) throw new InvalidRequest(`The ${truncate(name)} parameter is repeated.`);
     if (value.length > PARAM_VALUE_LIMIT) throw new InvalidRequest(`The ${truncate(name)} parameter is too long.`);
     if (!isUsableParamValue(value)) throw new InvalidRequest(`The ${truncate(name)} parameter contains a NUL character.`);
+    if (MULTI_VALUED.has(name)) {
+      if (value !== '') params.add(name, value);
+      continue;
+    }
     params.set(name, value);
   }
   // Parameters sent without a value are treated as omitted (RFC 6749 §3.1).

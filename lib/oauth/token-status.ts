@@ -1,5 +1,5 @@
 import 'server-only';
-import { isAccessTokenDenied } from '../db/grants';
+import { findUserinfoSource, isAccessTokenDenied, type ClaimsUserRow } from '../db/grants';
 import { InvalidToken } from './errors';
 import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token';
 
@@ -15,6 +15,21 @@ export async function isAccessTokenRevoked(claims: Pick<AccessTokenClaims, 'jti'
   const grantId = claims.gid ?? null;
   if (grantId !== null && !UUID.test(grantId)) return true;
   return isAccessTokenDenied(claims.jti, claims.client_id, grantId);
+}
+
+/**
+ * For userinfo, in one query: whether the token is revoked (as isAccessTokenRevoked decides), its
+ * user's claim fields (null when the subject is no user, or not the user of the token's grant)
+ * and the `claims` request parameter of its grant.
+ */
+export async function userinfoSourceOf(
+  claims: Pick<AccessTokenClaims, 'jti' | 'gid' | 'client_id' | 'sub'>,
+): Promise<{ revoked: boolean; user: ClaimsUserRow | null; grantClaims: unknown }> {
+  const grantId = claims.gid ?? null;
+  if (grantId !== null && !UUID.test(grantId)) return { revoked: true, user: null, grantClaims: null };
+  const userId = UUID.test(claims.sub) ? claims.sub : null;
+  const { denied, user, grantClaims } = await findUserinfoSource({ jti: claims.jti, clientId: claims.client_id, grantId }, userId);
+  return { revoked: denied, user, grantClaims };
 }
 
 /** A valid access token's claims: signature, issuer, type and expiry, then revocation. Throws InvalidToken. */

@@ -15,7 +15,7 @@ import { createLogger, installLogger } from '../log/logger';
 import { startMaintenance } from './maintenance';
 import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
 import { auditSettingsChanges } from './settings-audit';
-import { createRequestHandler } from './request-handler';
+import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
 import { createRedirectServer } from './http-redirect';
 import {
   certificateWarnings,
@@ -113,6 +113,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  refuseUnsupportedMethods(server, config.issuer);
   const redirectPort = config.tls?.redirectPort ?? null;
   const redirect = redirectPort === null ? null : createRedirectServer(config.issuer);
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { clientIp as resolveClientIp } from './client-ip';
 
@@ -19,10 +20,27 @@ export function stampRequest(req: IncomingMessage, trustProxy: number): { reques
     }
   }
   const requestId = randomUUID();
-  const clientIp = resolveClientIp(req.socket.remoteAddress, req.headersDistinct['x-forwarded-for'], trustProxy);
+  const clientIp =
+    trustProxy < 1 ? socketClientIp(req.socket) : resolveClientIp(req.socket.remoteAddress, req.headersDistinct['x-forwarded-for'], trustProxy);
   req.headers[REQUEST_ID_HEADER] = requestId;
   req.headers[CLIENT_IP_HEADER] = clientIp;
   return { requestId, clientIp };
+}
+
+/**
+ * The client address of a connection without trusted proxies: its peer's, normalized once per
+ * connection rather than once per request (a keep-alive connection carries many; normalizing an
+ * IPv6 address parses a URL).
+ */
+const socketAddresses = new WeakMap<Socket, string>();
+function socketClientIp(socket: Socket): string {
+  let address = socketAddresses.get(socket);
+  if (address === undefined) {
+    address = resolveClientIp(socket.remoteAddress, undefined, 0);
+    // A socket closed before its first request has no address: nothing to remember.
+    if (socket.remoteAddress !== undefined) socketAddresses.set(socket, address);
+  }
+  return address;
 }
 
 /** The path of a request URL without its query string (which may carry OAuth parameters). */

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  containsContextWord,
   emailSchema,
   fieldErrorsOf,
   nameSchema,
   newPasswordSchema,
   normalizeEmail,
   normalizePassword,
+  passwordContextWords,
   PASSWORD_MAX,
   PASSWORD_MIN,
   signInSchema,
@@ -128,6 +130,30 @@ describe('new password', () => {
   it('accepts spaces, punctuation and non-Latin letters', () => {
     expect(newPasswordSchema.safeParse('correct horse battery staple').success).toBe(true);
     expect(newPasswordSchema.safeParse('пароль-очень-длинный').success).toBe(true);
+  });
+});
+
+describe('context-specific words (ASVS 6.1.2)', () => {
+  it('refuses the product name in any case, in the browser schema too', () => {
+    for (const password of ['optare-is-my-password', 'MyOPTAREpassword1', 'xx Optare xx yy']) {
+      expect(newPasswordSchema.safeParse(password).success, password).toBe(false);
+    }
+    expect(newPasswordSchema.safeParse('correct horse battery staple').success).toBe(true);
+  });
+
+  it('derives the deployment words from the issuer host and the TOTP issuer name', () => {
+    expect(passwordContextWords('https://id.acme-corp.com', 'Acme SSO').sort()).toEqual(['acme sso', 'acme-corp', 'id.acme-corp.com', 'optare'].sort());
+    // Short labels, the top-level domain and IP address parts are left out; so is a short issuer name.
+    expect(passwordContextWords('http://127.0.0.1:3000', 'IdP').sort()).toEqual(['127.0.0.1', 'optare']);
+    expect(passwordContextWords('http://localhost:3000', 'Optare')).toEqual(['optare', 'localhost']);
+  });
+
+  it('finds a word anywhere in the password, ignoring case', () => {
+    const words = passwordContextWords('https://login.acme-corp.com', 'Acme SSO');
+    expect(containsContextWord('Welcome to ACME-CORP 2026', words)).toBe(true);
+    expect(containsContextWord('my login.acme-corp.com pass', words)).toBe(true);
+    expect(containsContextWord('acme sso forever and ever', words)).toBe(true);
+    expect(containsContextWord('correct horse battery staple', words)).toBe(false);
   });
 });
 

@@ -47,10 +47,49 @@ const passwordChars = z
   .string({ error: 'Enter a password.' })
   .refine((value) => !hasUnsafeCharacters(value), 'The password contains characters that cannot be typed.');
 
+/**
+ * Context-specific words (ASVS 6.1.2, NIST SP 800-63B §3.1.1.2): a password containing the
+ * service's name is among the first an attacker tries against it. The product name is refused
+ * everywhere, the browser included; the server adds its own names (passwordContextWords).
+ */
+export const PRODUCT_NAME_WORD = 'optare';
+export const CONTEXT_WORD_MESSAGE = 'The password must not contain the name of this service or its address.';
+/** Shorter words (say "id" from id.example.com) would refuse far too many good passwords. */
+const CONTEXT_WORD_MIN = 4;
+
+/**
+ * The words no password of this deployment may contain, lower case: the product name, the
+ * issuer's host name and each of its labels of at least CONTEXT_WORD_MIN letters but the
+ * top-level domain (id.acme-corp.com gives id.acme-corp.com and acme-corp), and the TOTP issuer
+ * name shown in authenticator apps.
+ */
+export function passwordContextWords(issuer: string, totpIssuer: string): string[] {
+  const words = new Set([PRODUCT_NAME_WORD, totpIssuer.trim().toLowerCase()]);
+  let host = '';
+  try {
+    host = new URL(issuer).hostname.toLowerCase();
+  } catch {
+    // a malformed issuer never passes configuration; nothing to add
+  }
+  if (host) {
+    words.add(host);
+    const labels = host.split('.');
+    for (const label of labels.slice(0, -1)) if (!/^\d+$/.test(label)) words.add(label);
+  }
+  return [...words].filter((word) => word.length >= CONTEXT_WORD_MIN);
+}
+
+/** Whether the password contains one of `words`, ignoring case. */
+export function containsContextWord(password: string, words: readonly string[]): boolean {
+  const lower = password.toLowerCase();
+  return words.some((word) => lower.includes(word));
+}
+
 export const newPasswordSchema = passwordChars
   .transform(normalizePassword)
   .refine((value) => codePointLength(value) >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
-  .refine((value) => codePointLength(value) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+  .refine((value) => codePointLength(value) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
+  .refine((value) => !containsContextWord(value, [PRODUCT_NAME_WORD]), CONTEXT_WORD_MESSAGE);
 
 /**
  * The message for a new password shorter than `minLength`, the minimum an administrator set

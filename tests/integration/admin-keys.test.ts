@@ -43,7 +43,7 @@ describe('Rotate now (POST /api/admin/console/keys/rotate)', () => {
     const before = (await activeSigningKey()).kid;
     const { cookie } = await consoleSignIn(admin.id);
     const body = await expectJson(await callConsole(rotateRoute, '/keys/rotate', { cookie }));
-    expect(body).toEqual({ kid: expect.any(String), retiredKid: before });
+    expect(body).toEqual({ kid: expect.any(String), retiredKid: before, rotated: [{ alg: 'RS256', kid: body.kid, retiredKid: before }] });
     expect(body.kid).not.toBe(before);
 
     expect((await activeSigningKey()).kid).toBe(body.kid);
@@ -51,7 +51,7 @@ describe('Rotate now (POST /api/admin/console/keys/rotate)', () => {
     const [event] = await database.sql<{ actor_user_id: string; subject: string; ip: string; details: Record<string, unknown> }>(
       `SELECT actor_user_id, subject, ip, details FROM audit_events WHERE type = 'key.rotated' ORDER BY seq DESC LIMIT 1`,
     );
-    expect(event).toEqual({ actor_user_id: admin.id, subject: body.kid, ip: '192.0.2.50', details: { kid: body.kid, retiredKid: before, reason: 'manual' } });
+    expect(event).toEqual({ actor_user_id: admin.id, subject: body.kid, ip: '192.0.2.50', details: { kid: body.kid, alg: 'RS256', retiredKid: before, reason: 'manual' } });
 
     const now = new Date();
     const summaries = await signingKeySummaries(now);
@@ -67,6 +67,29 @@ describe('Rotate now (POST /api/admin/console/keys/rotate)', () => {
     await database.sql('UPDATE signing_keys SET publish_until = $1 WHERE kid = $2', [new Date(now.getTime() - 1000), before]);
     expect((await signingKeySummaries(now)).find((key) => key.kid === before)!.status).toBe('retired');
     expect((await signingKeySummaries(now)).filter((key) => key.status === 'active')).toHaveLength(1);
+  });
+
+  it('rotates only the named algorithm with { alg }, and refuses an unknown alg with 400, rotating nothing', async () => {
+    const { cookie } = await consoleSignIn(admin.id);
+    const rs256 = (await activeSigningKey('RS256')).kid;
+    const first = await expectJson(await callConsole(rotateRoute, '/keys/rotate', { cookie, body: JSON.stringify({ alg: 'EdDSA' }) }));
+    expect(first.rotated).toEqual([{ alg: 'EdDSA', kid: first.kid, retiredKid: null }]);
+    const second = await expectJson(await callConsole(rotateRoute, '/keys/rotate', { cookie, body: JSON.stringify({ alg: 'EdDSA' }) }));
+    expect(second.rotated).toEqual([{ alg: 'EdDSA', kid: second.kid, retiredKid: first.kid }]);
+    expect((await activeSigningKey('RS256')).kid).toBe(rs256);
+    expect((await activeSigningKey('EdDSA')).kid).toBe(second.kid);
+    const jwks = (await publishedJwks()).keys;
+    expect(jwks.filter((key) => key.alg === 'EdDSA').map((key) => key.kid)).toEqual([second.kid, first.kid]);
+    const summaries = await signingKeySummaries();
+    expect(summaries.find((key) => key.kid === second.kid)).toMatchObject({ alg: 'EdDSA', keyType: 'Ed25519', status: 'active' });
+    expect(summaries.find((key) => key.kid === rs256)).toMatchObject({ alg: 'RS256', keyType: 'RSA 2048', status: 'active' });
+
+    const keys = await keyCount();
+    for (const alg of ['HS256', 'none', 'rs256', 42, null]) {
+      const refused = await expectRefused(await callConsole(rotateRoute, '/keys/rotate', { cookie, body: JSON.stringify({ alg }) }), 400);
+      expect(refused.error).toBe('invalid_request');
+    }
+    expect(await keyCount()).toBe(keys);
   });
 
   it('refuses the signed-out, non-administrators and other sites, rotating nothing', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settleRefusalAudits } from '../../lib/audit/refusals';
 import * as disableRoute from '../../app/api/admin/console/users/[userId]/disable/route';
 import * as enableRoute from '../../app/api/admin/console/users/[userId]/enable/route';
 import * as signOutRoute from '../../app/api/admin/console/users/[userId]/sign-out/route';
@@ -85,9 +86,11 @@ describe('who may call', () => {
       const crossSite = await post(name, handler, target.id, { body, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
       expect((await expectRefused(crossSite, 403)).error, name).toBe('cross_site_request');
     }
-    // Refusals of non-administrators are audited (admin.access_denied); nothing else is written.
-    const written = await database.sql<{ type: string }>('SELECT DISTINCT type FROM audit_events WHERE seq > $1', [before]);
-    expect(written.map((row) => row.type)).toEqual(['admin.access_denied']);
+    // Refusals of non-administrators (admin.access_denied) and cross-site requests
+    // (security.cross_site_refused, lib/audit/refusals.ts) are audited; nothing else is written.
+    await settleRefusalAudits();
+    const written = await database.sql<{ type: string }>('SELECT DISTINCT type FROM audit_events WHERE seq > $1 ORDER BY type', [before]);
+    expect(written.map((row) => row.type)).toEqual(['admin.access_denied', 'security.cross_site_refused']);
     expect(await userRow(target.id)).toEqual({ disabled_at: null, is_admin: false });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordAuditEvent } from '../../lib/audit/record';
 import { verifyAuditChain } from '../../lib/audit/verify';
-import { auditContentHash } from '../../lib/audit/canonical';
+import { auditContentHashV2, personalDigest } from '../../lib/audit/personal';
 import { chainHash } from '../../lib/audit/chain';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 
@@ -72,8 +72,15 @@ describe('audit chain tampering is detected', () => {
       outcome: row!.outcome as string,
       details: row!.details as { via: string },
     };
-    const hash = chainHash(row!.prev_hash as Buffer, 3n, auditContentHash(forged));
-    await asMaliciousDba('UPDATE audit_events SET subject = $1, hash = $2 WHERE seq = 3', [forged.subject, Buffer.from(hash)]);
+    // Events are version 2: the forger reads the salt too and recomputes the personal digest.
+    const [{ salt }] = (await database.sql('SELECT salt FROM audit_personal_salts WHERE seq = 3')) as [{ salt: Buffer }];
+    const digest = personalDigest(forged, salt);
+    const hash = chainHash(row!.prev_hash as Buffer, 3n, auditContentHashV2(forged, digest));
+    await asMaliciousDba('UPDATE audit_events SET subject = $1, personal_digest = $2, hash = $3 WHERE seq = 3', [
+      forged.subject,
+      Buffer.from(digest),
+      Buffer.from(hash),
+    ]);
     expect(await verify()).toMatchObject({
       ok: false,
       firstBroken: { seq: 4, code: 'broken_link', reason: expect.stringMatching(/hash of record 3/) },

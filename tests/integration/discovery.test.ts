@@ -42,7 +42,7 @@ describe('discoveryDocument', () => {
     expect(document.grant_types_supported).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
     expect(document.code_challenge_methods_supported).toEqual(['S256']);
     expect(document.subject_types_supported).toEqual(['public']);
-    expect(document.id_token_signing_alg_values_supported).toEqual(['RS256']);
+    expect(document.id_token_signing_alg_values_supported).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
     expect(document.scopes_supported).toEqual(SUPPORTED_SCOPES);
     expect(document.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
     expect(document.claims_supported).toEqual(SUPPORTED_CLAIMS);

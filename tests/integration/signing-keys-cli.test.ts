@@ -66,12 +66,12 @@ describe('optare keys rotate', () => {
       const first = await runCli(['keys', 'rotate', '--json']);
       expect(first.code, first.stderr).toBe(0);
       const one = JSON.parse(first.stdout);
-      expect(one).toEqual({ ok: true, kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), retiredKid: null });
+      expect(one).toEqual({ ok: true, kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), retiredKid: null, rotated: [{ alg: 'RS256', kid: one.kid, retiredKid: null }] });
 
       const second = await runCli(['keys', 'rotate']);
       expect(second.code, second.stderr).toBe(0);
       const [row] = await sql('SELECT kid FROM signing_keys WHERE retired_at IS NULL');
-      expect(second.stdout).toBe(`New signing key ${row!.kid} is active; retired ${one.kid}\n`);
+      expect(second.stdout).toBe(`New RS256 signing key ${row!.kid} is active; retired ${one.kid}\n`);
 
       const rows = await sql('SELECT kid, retired_at, publish_until FROM signing_keys ORDER BY created_at');
       expect(rows).toHaveLength(2);
@@ -80,10 +80,34 @@ describe('optare keys rotate', () => {
 
       const events = await sql("SELECT subject, user_agent, details FROM audit_events WHERE type = 'key.rotated' ORDER BY seq");
       expect(events).toEqual([
-        { subject: one.kid, user_agent: 'optare-cli', details: { kid: one.kid, retiredKid: null, reason: 'manual' } },
-        { subject: row!.kid, user_agent: 'optare-cli', details: { kid: row!.kid, retiredKid: one.kid, reason: 'manual' } },
+        { subject: one.kid, user_agent: 'optare-cli', details: { kid: one.kid, alg: 'RS256', retiredKid: null, reason: 'manual' } },
+        { subject: row!.kid, user_agent: 'optare-cli', details: { kid: row!.kid, alg: 'RS256', retiredKid: one.kid, reason: 'manual' } },
       ]);
     },
     SPAWN_TIMEOUT * 2,
+  );
+
+  it(
+    'with --alg rotates only that algorithm, and refuses an unknown one, changing nothing',
+    async () => {
+      const before = await sql("SELECT kid, alg FROM signing_keys WHERE retired_at IS NULL AND alg = 'RS256'");
+      const es = await runCli(['keys', 'rotate', '--alg', 'ES256', '--json']);
+      expect(es.code, es.stderr).toBe(0);
+      const first = JSON.parse(es.stdout);
+      expect(first.rotated).toEqual([{ alg: 'ES256', kid: first.kid, retiredKid: null }]);
+      const again = JSON.parse((await runCli(['keys', 'rotate', '--alg', 'ES256', '--json'])).stdout);
+      expect(again.rotated).toEqual([{ alg: 'ES256', kid: again.kid, retiredKid: first.kid }]);
+      const active = await sql('SELECT kid, alg, public_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY alg');
+      expect(active.map((row) => [row.alg, row.kid])).toEqual([...before.map((row) => ['RS256', row.kid]), ['ES256', again.kid]].sort());
+      expect(active.find((row) => row.alg === 'ES256')!.public_jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+
+      for (const alg of ['HS256', 'none', 'RS512']) {
+        const refused = await runCli(['keys', 'rotate', '--alg', alg]);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain('--alg must be one of RS256, PS256, ES256, EdDSA');
+      }
+      expect(await sql('SELECT kid FROM signing_keys')).toHaveLength(4);
+    },
+    SPAWN_TIMEOUT * 5,
   );
 });

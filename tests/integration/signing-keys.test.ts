@@ -52,7 +52,7 @@ describe('the first signing key', () => {
     expect(rows[0]).toMatchObject({ alg: 'RS256', retired_at: null, publish_until: null });
     const events = await rotationEvents(rows[0]!.kid);
     expect(events).toHaveLength(1);
-    expect(events[0]!.details).toEqual({ kid: rows[0]!.kid, retiredKid: null, reason: 'initial' });
+    expect(events[0]!.details).toEqual({ kid: rows[0]!.kid, alg: 'RS256', retiredKid: null, reason: 'initial' });
 
     await ensureSigningKey(); // a restart: nothing changes
     expect(await keyRows()).toHaveLength(1);
@@ -126,7 +126,7 @@ describe('rotation', () => {
     expect((await publishedJwks(new Date(now.getTime() + 2 * DAY_MS))).keys.map((key) => key.kid)).toEqual([kid]);
 
     const [event] = await rotationEvents(kid);
-    expect(event!.details).toEqual({ kid, retiredKid: oldKid, reason: 'manual' });
+    expect(event!.details).toEqual({ kid, alg: 'RS256', retiredKid: oldKid, reason: 'manual' });
     expect(JSON.stringify(event)).not.toContain((await keyRows())[0]!.private_key_encrypted.slice(0, 40));
   });
 
@@ -146,7 +146,7 @@ describe('rotation', () => {
     expect(rows[0]).toMatchObject({ kid: first!.kid, retired_at: due });
     expect(rows[1]).toMatchObject({ retired_at: null, created_at: due });
     const [event] = await rotationEvents(rows[1]!.kid);
-    expect(event!.details).toEqual({ kid: rows[1]!.kid, retiredKid: first!.kid, reason: 'scheduled' });
+    expect(event!.details).toEqual({ kid: rows[1]!.kid, alg: 'RS256', retiredKid: first!.kid, reason: 'scheduled' });
 
     await Promise.all(Array.from({ length: 3 }, () => ensureSigningKey(due)));
     expect(await keyRows()).toHaveLength(2);

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { AuthOptions } from 'next-auth';
+import type { AuthOptions, CookiesOptions } from 'next-auth';
 import { headers } from 'next/headers';
 import { beginConsoleSession } from '@/lib/admin/console-access';
 import { CONSOLE_AUTH_PATH, CONSOLE_CLIENT_ID, CONSOLE_PROVIDER_ID, consoleCookieSecret } from '@/lib/admin/console-client';
@@ -7,6 +7,7 @@ import { ACR_MULTI_FACTOR } from '@/lib/auth/authentication-methods';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { logger } from '@/lib/log/logger';
+import { consoleCookieName, consoleCookiePrefix } from './console';
 
 /** The console's cookie lives at most this long; the console's idle clock (DB) ends it much sooner. */
 const CONSOLE_COOKIE_MAX_AGE_SECONDS = 12 * 3600;
@@ -31,6 +32,7 @@ export function consoleAuthOptions(): AuthOptions {
   return {
     secret: consoleCookieSecret(),
     useSecureCookies: config.secureCookies,
+    cookies: consoleCookies(config.secureCookies),
     session: { strategy: 'jwt', maxAge: CONSOLE_COOKIE_MAX_AGE_SECONDS },
     pages: { signIn: '/admin/sign-in', error: '/admin/sign-in' },
     providers: [
@@ -67,5 +69,23 @@ export function consoleAuthOptions(): AuthOptions {
       warn: () => undefined,
       debug: () => undefined,
     },
+  };
+}
+
+/**
+ * Every cookie next-auth sets for the console, named `__Host-…` when Secure (its defaults are
+ * `__Secure-…`, which a sibling subdomain could set): HttpOnly, SameSite=Lax, Path=/, no Domain.
+ */
+function consoleCookies(secure: boolean): CookiesOptions {
+  const prefix = consoleCookiePrefix();
+  const options = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure };
+  const shortLived = { ...options, maxAge: 15 * 60 };
+  return {
+    sessionToken: { name: consoleCookieName(), options },
+    callbackUrl: { name: `${prefix}next-auth.callback-url`, options },
+    csrfToken: { name: `${prefix}next-auth.csrf-token`, options },
+    pkceCodeVerifier: { name: `${prefix}next-auth.pkce.code_verifier`, options: shortLived },
+    state: { name: `${prefix}next-auth.state`, options: shortLived },
+    nonce: { name: `${prefix}next-auth.nonce`, options },
   };
 }

@@ -12,9 +12,18 @@ import { crossSiteRefusal, jsonError } from '@/lib/http/responses';
 
 export type { ConsoleAdmin } from '@/lib/admin/console-access';
 
-/** next-auth's session cookie for the console (its name carries __Secure- on HTTPS). */
+/**
+ * The prefix of the console's next-auth cookies: `__Host-` whenever they are Secure (ASVS 3.3.3:
+ * the browser then keeps them to this exact host, Path=/, never set by a sibling domain). None on
+ * plain-HTTP localhost in development, where browsers refuse the prefix.
+ */
+export function consoleCookiePrefix(): string {
+  return getConfig().secureCookies ? '__Host-' : '';
+}
+
+/** next-auth's session cookie for the console. */
 export function consoleCookieName(): string {
-  return `${getConfig().secureCookies ? '__Secure-' : ''}next-auth.session-token`;
+  return `${consoleCookiePrefix()}next-auth.session-token`;
 }
 
 /** The Optare session id the console signed in with, from its sealed cookie; null without one. */

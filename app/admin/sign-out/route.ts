@@ -4,7 +4,7 @@ import { endSession, sessionCookie } from '@/lib/auth/sessions';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { jsonRoute } from '@/lib/http/json-route';
-import { crossSiteRefusal } from '@/lib/http/responses';
+import { CLEAR_SITE_DATA, crossSiteRefusal } from '@/lib/http/responses';
 import { consoleAdminOf, consoleCookieName } from '../_server/console';
 
 /**
@@ -22,7 +22,7 @@ export const POST = jsonRoute(async (request: NextRequest) => {
   const response = NextResponse.redirect(new URL('/admin/sign-in?signed_out=1', config.issuer), 303);
   response.cookies.set(cookie.name, '', { ...cookie.options, maxAge: 0 });
   response.cookies.set(consoleCookieName(), '', { path: '/', maxAge: 0, httpOnly: true, secure: config.secureCookies, sameSite: 'lax' });
-  response.headers.set('Clear-Site-Data', '"cache", "storage"');
+  response.headers.set('Clear-Site-Data', CLEAR_SITE_DATA['Clear-Site-Data']);
   response.headers.set('Cache-Control', 'no-store');
   return response;
 });

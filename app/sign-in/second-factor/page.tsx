@@ -31,7 +31,9 @@ export default async function SecondFactorPage({
   return (
     <CardPage
       title="Two-step verification"
-      description={login.purpose === 'step_up' ? 'This app asks you to confirm it’s you with your second factor.' : 'Confirm it’s you with your second factor.'}
+      description={
+        login.purpose === 'step_up' && !next ? 'This app asks you to confirm it’s you with your second factor.' : 'Confirm it’s you with your second factor.'
+      }
     >
       <div className="space-y-5">
         <NoScript />

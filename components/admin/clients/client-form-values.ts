@@ -9,6 +9,7 @@ import {
   type ClientSettingsInput,
 } from '@/lib/oauth/clients/settings-schema';
 import type { ClientType, OAuthClientRecord, TokenEndpointAuthMethod } from '@/lib/oauth/clients/types';
+import { DEFAULT_SIGNING_ALG, type SigningAlg } from '@/lib/oauth/keys/algorithms';
 import { fieldErrorsOf, type FieldErrors } from '@/lib/validation/account';
 
 /**
@@ -25,6 +26,7 @@ export interface ClientFormValues {
   redirectUris: string;
   postLogoutRedirectUris: string;
   corsOrigins: string;
+  resources: string;
   grantTypes: string[];
   scopes: string[];
   accessTokenTtl: number;
@@ -34,6 +36,8 @@ export interface ClientFormValues {
   firstParty: boolean;
   /** A JWK Set as JSON text; used only with private_key_jwt. */
   jwks: string;
+  idTokenSignedResponseAlg: SigningAlg;
+  accessTokenSignedResponseAlg: SigningAlg;
 }
 
 /** The form's fields, in the order their errors are focused. */
@@ -44,6 +48,7 @@ export const CLIENT_FORM_FIELDS = [
   'redirectUris',
   'postLogoutRedirectUris',
   'corsOrigins',
+  'resources',
   'grantTypes',
   'scopes',
   'accessTokenTtl',
@@ -52,6 +57,8 @@ export const CLIENT_FORM_FIELDS = [
   'requirePkce',
   'firstParty',
   'jwks',
+  'idTokenSignedResponseAlg',
+  'accessTokenSignedResponseAlg',
 ] as const satisfies readonly (keyof ClientFormValues)[];
 
 export const NEW_CLIENT_VALUES: ClientFormValues = {
@@ -61,6 +68,7 @@ export const NEW_CLIENT_VALUES: ClientFormValues = {
   redirectUris: '',
   postLogoutRedirectUris: '',
   corsOrigins: '',
+  resources: '',
   grantTypes: [...DEFAULT_CLIENT_GRANT_TYPES],
   scopes: [...DEFAULT_CLIENT_SCOPES],
   accessTokenTtl: ACCESS_TOKEN_TTL.default,
@@ -69,6 +77,8 @@ export const NEW_CLIENT_VALUES: ClientFormValues = {
   requirePkce: true,
   firstParty: false,
   jwks: '',
+  idTokenSignedResponseAlg: DEFAULT_SIGNING_ALG,
+  accessTokenSignedResponseAlg: DEFAULT_SIGNING_ALG,
 };
 
 /** A registered client's settings, as the edit form starts with them. */
@@ -82,6 +92,7 @@ export function formValuesOf(client: ClientSettingsView): ClientFormValues {
     redirectUris: client.redirectUris.join('\n'),
     postLogoutRedirectUris: client.postLogoutRedirectUris.join('\n'),
     corsOrigins: client.corsOrigins.join('\n'),
+    resources: client.resources.join('\n'),
     grantTypes: [...client.grantTypes],
     scopes: [...client.scopes],
     accessTokenTtl: client.accessTokenTtl,
@@ -90,6 +101,8 @@ export function formValuesOf(client: ClientSettingsView): ClientFormValues {
     requirePkce: client.requirePkce,
     firstParty: client.firstParty,
     jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
+    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
+    accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
   };
 }
 
@@ -119,6 +132,7 @@ export function settingsOf(values: ClientFormValues): { input: ClientSettingsInp
     redirectUris: lines(values.redirectUris),
     postLogoutRedirectUris: lines(values.postLogoutRedirectUris),
     corsOrigins: lines(values.corsOrigins),
+    resources: lines(values.resources),
     grantTypes: Array.isArray(values.grantTypes) ? values.grantTypes : [],
     scopes: Array.isArray(values.scopes) ? values.scopes : [],
     accessTokenTtl: values.accessTokenTtl,
@@ -127,6 +141,8 @@ export function settingsOf(values: ClientFormValues): { input: ClientSettingsInp
     requirePkce: values.requirePkce,
     firstParty: values.firstParty,
     jwks: jwks as ClientSettingsInput['jwks'],
+    idTokenSignedResponseAlg: values.idTokenSignedResponseAlg,
+    accessTokenSignedResponseAlg: values.accessTokenSignedResponseAlg,
   };
   return { input, errors };
 }

@@ -12,6 +12,7 @@ import {
   ACCESS_TOKEN_TTL,
   CLIENT_NAME_MAX,
   CORS_ORIGINS_MAX,
+  RESOURCES_MAX,
   REDIRECT_URIS_MAX,
   REFRESH_TOKEN_IDLE_TTL,
   REFRESH_TOKEN_MAX_TTL,
@@ -20,6 +21,7 @@ import {
 import { SECRET_AUTH_METHODS, type TokenEndpointAuthMethod } from '@/lib/oauth/clients/types';
 import { CLIENT_FORM_FIELDS, clientFormResolver, type ClientFormValues } from './client-form-values';
 import { Choice, ChoiceGroup, SelectField, TextAreaField } from './form-controls';
+import { SIGNING_ALG_LABELS, SIGNING_ALGORITHMS } from '@/lib/oauth/keys/algorithms';
 
 const METHOD_LABELS: Record<TokenEndpointAuthMethod, string> = {
   client_secret_basic: 'Client secret, sent with HTTP Basic (client_secret_basic)',
@@ -208,6 +210,14 @@ export function ClientSettingsForm({
           error={error('corsOrigins')}
           {...form.register('corsOrigins')}
         />
+        <TextAreaField
+          id={fid('resources')}
+          label="APIs (resource indicators)"
+          placeholder="https://api.example.com/"
+          hint={`The APIs this client may get access tokens for with the resource parameter (RFC 8707): absolute https URIs without a fragment, one per line, up to ${RESOURCES_MAX}. Leave empty for tokens for Optare's userinfo only.`}
+          error={error('resources')}
+          {...form.register('resources')}
+        />
       </FormSection>
 
       <FormSection title="Grants and scopes">
@@ -291,6 +301,41 @@ export function ClientSettingsForm({
             error={error('firstParty')}
             {...form.register('firstParty')}
           />
+        </div>
+      </FormSection>
+
+      <FormSection title="Token signing">
+        <p className="text-sm text-slate-600">
+          RS256 is what every OpenID Connect library accepts, and OpenID Connect requires it: keep it unless you know the app’s library supports
+          another. PS256 (RSA-PSS), ES256 (P-256) and EdDSA (Ed25519) meet stricter security baselines (ASVS level 2 treats RS256 with
+          RSA-2048 as below its bar); ES256 and EdDSA tokens are also smaller and faster to sign.
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <SelectField
+            id={fid('id-token-alg')}
+            label="ID token algorithm (id_token_signed_response_alg)"
+            error={error('idTokenSignedResponseAlg')}
+            {...form.register('idTokenSignedResponseAlg')}
+          >
+            {SIGNING_ALGORITHMS.map((value) => (
+              <option key={value} value={value}>
+                {SIGNING_ALG_LABELS[value]}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            id={fid('access-token-alg')}
+            label="Access token algorithm"
+            hint="The APIs that verify this app’s access tokens must accept it."
+            error={error('accessTokenSignedResponseAlg')}
+            {...form.register('accessTokenSignedResponseAlg')}
+          >
+            {SIGNING_ALGORITHMS.map((value) => (
+              <option key={value} value={value}>
+                {SIGNING_ALG_LABELS[value]}
+              </option>
+            ))}
+          </SelectField>
         </div>
       </FormSection>
 

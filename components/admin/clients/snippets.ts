@@ -11,6 +11,8 @@ export interface SnippetClient {
   grantTypes: readonly string[];
   scopes: readonly string[];
   requirePkce: boolean;
+  /** The client's id_token_signed_response_alg; libraries expect RS256 unless told otherwise. */
+  idTokenSignedResponseAlg?: string;
 }
 
 export interface Snippet {
@@ -50,15 +52,28 @@ function redirectUri(client: SnippetClient): string {
   return client.redirectUris.find((uri) => /^https?:/i.test(uri)) ?? client.redirectUris[0] ?? PLACEHOLDER_REDIRECT;
 }
 
+/** The ID token alg when it is not RS256 (the one every library expects by default), else null. */
+function otherIdTokenAlg(client: SnippetClient): string | null {
+  return client.idTokenSignedResponseAlg && client.idTokenSignedResponseAlg !== 'RS256' ? client.idTokenSignedResponseAlg : null;
+}
+
 function openidClient(client: SnippetClient, signsUsersIn: boolean): Snippet {
+  const alg = signsUsersIn ? otherIdTokenAlg(client) : null;
+  const usesSecret = client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post';
+  // openid-client takes the secret, or the client metadata, as its third argument.
+  const metadata = alg
+    ? `{ ${usesSecret ? `client_secret: process.env.${SECRET_VARIABLE}, ` : ''}id_token_signed_response_alg: ${quote(alg)} }`
+    : usesSecret
+      ? `process.env.${SECRET_VARIABLE}`
+      : 'undefined';
   const auth =
     client.tokenEndpointAuthMethod === 'client_secret_post'
-      ? `undefined,\n  client.ClientSecretPost(process.env.${SECRET_VARIABLE}),`
+      ? `${metadata},\n  client.ClientSecretPost(process.env.${SECRET_VARIABLE}),`
       : client.tokenEndpointAuthMethod === 'none'
-        ? 'undefined,\n  client.None(),'
+        ? `${metadata},\n  client.None(),`
         : client.tokenEndpointAuthMethod === 'private_key_jwt'
-          ? 'undefined,\n  client.PrivateKeyJwt(privateKey), // the CryptoKey matching a key of the registered JWKS'
-          : `process.env.${SECRET_VARIABLE},`;
+          ? `${metadata},\n  client.PrivateKeyJwt(privateKey), // the CryptoKey matching a key of the registered JWKS`
+          : `${metadata},`;
   const lines = [
     `// npm install openid-client (v6)`,
     `import * as client from 'openid-client';`,
@@ -116,7 +131,7 @@ function authJs(client: SnippetClient): Snippet {
     `      issuer: ${quote(client.issuer)},`,
     `      clientId: ${quote(client.clientId)},`,
     ...(method === 'client_secret_basic' || method === 'client_secret_post' ? [`      clientSecret: process.env.${SECRET_VARIABLE},`] : []),
-    ...(method !== 'client_secret_basic' ? [`      client: { token_endpoint_auth_method: ${quote(method)} },`] : []),
+    ...clientMetadataLine(client),
     `      checks: ['pkce', 'state', 'nonce'],`,
     `      authorization: { params: { scope: ${quote(userScopes(client))} } },`,
     `    },`,
@@ -124,6 +139,15 @@ function authJs(client: SnippetClient): Snippet {
     `});`,
   ];
   return { id: 'authjs', title: 'Next.js: Auth.js', file: 'auth.ts', code: lines.join('\n') };
+}
+
+/** Auth.js's `client` option: the auth method when not the default, the ID token alg when not RS256. */
+function clientMetadataLine(client: SnippetClient): string[] {
+  const members = [
+    ...(client.tokenEndpointAuthMethod !== 'client_secret_basic' ? [`token_endpoint_auth_method: ${quote(client.tokenEndpointAuthMethod)}`] : []),
+    ...(otherIdTokenAlg(client) ? [`id_token_signed_response_alg: ${quote(otherIdTokenAlg(client)!)}`] : []),
+  ];
+  return members.length > 0 ? [`      client: { ${members.join(', ')} },`] : [];
 }
 
 function springBoot(client: SnippetClient, signsUsersIn: boolean): Snippet {
@@ -152,6 +176,14 @@ function springBoot(client: SnippetClient, signsUsersIn: boolean): Snippet {
             : []),
           `            # Spring handles /login/oauth2/code/optare unless configured otherwise: register the URL it uses.`,
           `            redirect-uri: ${quote(redirectUri(client))}`,
+          ...(otherIdTokenAlg(client) === 'EdDSA'
+            ? [`            # ID tokens are signed with EdDSA, which Spring Security's SignatureAlgorithm lacks: use RS256, PS256 or ES256 for Spring.`]
+            : otherIdTokenAlg(client)
+              ? [
+                  `            # ID tokens are signed with ${otherIdTokenAlg(client)}: Spring expects RS256 unless an OidcIdTokenDecoderFactory bean`,
+                  `            # sets setJwsAlgorithmResolver(registration -> SignatureAlgorithm.${otherIdTokenAlg(client)}).`,
+                ]
+              : []),
         ]
       : []),
     ...(scopes.length > 0 ? [`            scope: ${scopes.join(', ')}`] : []),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AdminActor } from '../actor';
 import { authenticateApiKey, keyHasScope, type ApiKeyScope } from '../api-keys';
 import type { ApiKeyRow } from '../../db/api-keys';
+import { auditRefusal } from '../../audit/refusals';
 import { readJsonObject } from '../../http/body';
 import { auditContextFrom } from '../../http/audit-context';
 import { jsonRoute } from '../../http/json-route';
@@ -71,8 +72,12 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 export function adminApiHandler(operation: AdminApiOperation) {
   return jsonRoute(async (request: Request, context?: RouteContext) => {
     const audit = auditContextFrom(request.headers);
-    const authenticated = await authenticateApiKey(request.headers.get('authorization'), audit.ip);
-    if (!authenticated.ok) return unauthorized(authenticated.error);
+    const authorization = request.headers.get('authorization');
+    const authenticated = await authenticateApiKey(authorization, audit.ip);
+    if (!authenticated.ok) {
+      auditRefusal({ type: 'api_key.refused', reason: authenticated.error, subject: visiblePrefix(authorization), context: audit });
+      return unauthorized(authenticated.error);
+    }
     const key = authenticated.key;
 
     const verdict = await consume('adminApi', key.id, audit);
@@ -83,6 +88,7 @@ export function adminApiHandler(operation: AdminApiOperation) {
       );
     }
     if (!keyHasScope(key.scopes, operation.scope)) {
+      auditRefusal({ type: 'api_key.refused', reason: 'insufficient_scope', subject: key.prefix, details: { scope: operation.scope }, context: audit });
       return Response.json(
         { error: 'insufficient_scope', message: `This API key lacks the ${operation.scope} scope.`, scope: operation.scope },
         {
@@ -116,6 +122,15 @@ export function adminApiHandler(operation: AdminApiOperation) {
       request,
     });
   });
+}
+
+/**
+ * The visible part of a presented key (`opk_` and its 8 hex characters), to tell refused keys
+ * apart in the audit log; never the secret part. Null when the header holds no such key.
+ */
+function visiblePrefix(authorization: string | null): string | null {
+  const match = /^\s*Bearer +(opk_[0-9a-f]{8})_/i.exec(authorization ?? '');
+  return match ? match[1]!.toLowerCase() : null;
 }
 
 /** Repeated query parameters are refused rather than guessed at: each name once. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import fs from 'node:fs';
 import { createClient } from '../../oauth/clients/registration';
+import { SIGNING_ALGORITHMS } from '../../oauth/keys/algorithms';
 import { cliAuditContext } from '../audit-context';
 import { defineCommand, optionalString, requireString, UsageError, type OptionValues } from '../command';
 
@@ -9,8 +10,9 @@ export const clientCreate = defineCommand({
   summary: 'Register an OAuth client (prints its secret once)',
   synopsis:
     '--name NAME --redirect-uri URI [--redirect-uri URI2 …] [--post-logout-uri URI …] [--public] [--first-party] ' +
-    '[--cors-origin ORIGIN …] [--grant GRANT …] [--scope SCOPE …] [--auth-method METHOD] [--jwks-file FILE] ' +
-    '[--access-token-ttl SECONDS] [--refresh-token-idle-ttl SECONDS] [--refresh-token-max-ttl SECONDS] [--no-require-pkce] [--json]',
+    '[--cors-origin ORIGIN …] [--resource URI …] [--grant GRANT …] [--scope SCOPE …] [--auth-method METHOD] [--jwks-file FILE] ' +
+    '[--access-token-ttl SECONDS] [--refresh-token-idle-ttl SECONDS] [--refresh-token-max-ttl SECONDS] [--no-require-pkce] ' +
+    '[--id-token-alg ALG] [--access-token-alg ALG] [--json]',
   help: [
     'Registers a client and prints its client_id; a confidential client using client_secret_basic (the default)',
     'or client_secret_post also gets a client_secret, printed this once: only its SHA-256 is stored.',
@@ -19,8 +21,11 @@ export const clientCreate = defineCommand({
     '  --scope               openid, profile, email, offline_access (default: all four)',
     '  --auth-method         client_secret_basic (default), client_secret_post, private_key_jwt (needs --jwks-file)',
     '  --jwks-file           a JSON Web Key Set of the client\'s public keys, for private_key_jwt',
+    '  --resource            an API (absolute https URI) the client may get access tokens for (RFC 8707)',
     '  --first-party         skip the consent page for this client',
     '  --no-require-pkce     let this confidential client omit PKCE (not recommended)',
+    `  --id-token-alg        the ID tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default RS256, which every OIDC library accepts)`,
+    `  --access-token-alg    the access tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default RS256)`,
     'Redirect URIs: https, http only on localhost/127.0.0.1/[::1], or a private-use scheme (com.example.app:/cb) for public clients.',
   ].join('\n'),
   options: {
@@ -30,6 +35,7 @@ export const clientCreate = defineCommand({
     public: { type: 'boolean' },
     'first-party': { type: 'boolean' },
     'cors-origin': { type: 'string', multiple: true },
+    resource: { type: 'string', multiple: true },
     grant: { type: 'string', multiple: true },
     scope: { type: 'string', multiple: true },
     'auth-method': { type: 'string' },
@@ -38,6 +44,8 @@ export const clientCreate = defineCommand({
     'refresh-token-idle-ttl': { type: 'string' },
     'refresh-token-max-ttl': { type: 'string' },
     'no-require-pkce': { type: 'boolean' },
+    'id-token-alg': { type: 'string' },
+    'access-token-alg': { type: 'string' },
   },
   parseInput(values) {
     const input: Record<string, unknown> = {
@@ -46,6 +54,7 @@ export const clientCreate = defineCommand({
       redirectUris: list(values, 'redirect-uri'),
       postLogoutRedirectUris: list(values, 'post-logout-uri'),
       corsOrigins: list(values, 'cors-origin'),
+      resources: list(values, 'resource'),
       firstParty: values['first-party'] === true,
     };
     const grants = list(values, 'grant');
@@ -67,6 +76,11 @@ export const clientCreate = defineCommand({
       input[field] = Number(value);
     }
     if (values['no-require-pkce'] === true) input.requirePkce = false;
+    // Checked with the other settings by clientSettingsSchema (an unknown alg is a field error).
+    const idTokenAlg = optionalString(values, 'id-token-alg');
+    if (idTokenAlg !== undefined) input.idTokenSignedResponseAlg = idTokenAlg;
+    const accessTokenAlg = optionalString(values, 'access-token-alg');
+    if (accessTokenAlg !== undefined) input.accessTokenSignedResponseAlg = accessTokenAlg;
     return input;
   },
   async run(input) {

@@ -22,6 +22,7 @@ export async function issueCodeRedirect(details: AuthorizationDetails, session: 
       acr: acrOf(session.amr),
       nonce: details.nonce ?? null,
       claims: details.claims ?? null,
+      resources: details.resources ?? [],
       redirectUri: details.redirectUri,
       codeChallenge: details.codeChallenge ?? null,
       codeChallengeMethod: details.codeChallengeMethod ?? null,

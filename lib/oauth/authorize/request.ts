@@ -35,5 +35,7 @@ export const authorizationDetailsSchema = z.object({
   hintSubject: z.string().optional(),
   /** Requested acr values (acr_values and the claims parameter's acr), in order of preference. */
   acrValues: z.array(z.string()).optional(),
+  /** RFC 8707 resource indicators: the APIs the access tokens may be for (bound to the code). */
+  resources: z.array(z.string()).optional(),
 });
 export type AuthorizationDetails = z.infer<typeof authorizationDetailsSchema>;

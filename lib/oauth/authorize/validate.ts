@@ -10,6 +10,7 @@ import { checkPrompt } from './checks/prompt';
 import { checkNoRegistration } from './checks/registration';
 import { checkNoRequestObject, checkNoRequestUri } from './checks/request-object';
 import { checkResponseMode } from './checks/response-mode';
+import { checkResources } from './checks/resources';
 import { checkResponseType } from './checks/response-type';
 import { checkScope } from './checks/scope';
 import type { AuthorizeCheck } from './checks/types';
@@ -28,6 +29,7 @@ export const AUTHORIZE_CHECKS: readonly AuthorizeCheck[] = [
   checkNoRequestUri,
   checkNoRegistration,
   checkScope,
+  checkResources,
   checkPkce,
   checkNonce,
   checkPrompt,

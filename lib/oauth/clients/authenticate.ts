@@ -161,6 +161,8 @@ function presentedCredentials({ headers, params }: ClientAuthenticationRequest):
 }
 
 const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i;
+// decode() without { stream: true } keeps no state between calls: one decoder serves every request.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The client id and secret of an `Authorization: Basic` header (RFC 7617), each form-urlencoded
@@ -179,7 +181,7 @@ function basicCredentials(header: string | null): { clientId: string; secret: st
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     throw new ClientAuthenticationFailed(true, 'malformed_basic');
   }

@@ -26,7 +26,14 @@ export interface LoadedClient {
 
 interface Holder {
   generation: number;
-  clients: Map<string, { value: LoadedClient; expiresAt: number }>;
+  /** `settled` is `value` as a resolved promise, so a hit allocates nothing. */
+  clients: Map<string, { value: LoadedClient; settled: Promise<LoadedClient>; expiresAt: number }>;
+  /**
+   * Lookups in flight, by id: requests that miss together share one query. Without it, every
+   * request in flight when an entry expires (a full connection pool's worth under load) ran its
+   * own query; on the embedded database those queries run on the event loop.
+   */
+  loading: Map<string, Promise<LoadedClient | null>>;
 }
 
 // On globalThis: Next.js route bundles and the server bootstrap are separate module graphs in one
@@ -34,33 +41,45 @@ interface Holder {
 const GLOBAL_KEY = Symbol.for('optare.oauthClientCache');
 function holder(): Holder {
   const global = globalThis as { [GLOBAL_KEY]?: Holder };
-  global[GLOBAL_KEY] ??= { generation: 0, clients: new Map() };
+  global[GLOBAL_KEY] ??= { generation: 0, clients: new Map(), loading: new Map() };
   return global[GLOBAL_KEY];
 }
 
-export async function cachedClient(id: string, load: (id: string) => Promise<LoadedClient | null>): Promise<LoadedClient | null> {
+export function cachedClient(id: string, load: (id: string) => Promise<LoadedClient | null>): Promise<LoadedClient | null> {
   const cache = holder();
   const now = Date.now();
   const hit = cache.clients.get(id);
-  if (hit && hit.expiresAt > now) return hit.value;
+  if (hit && hit.expiresAt > now) return hit.settled;
+  const inFlight = cache.loading.get(id);
+  if (inFlight) return inFlight;
   const generation = cache.generation;
-  const value = await load(id);
-  // A change committed while this row was being read must not be hidden by the stale read.
-  if (value && cache.generation === generation) {
-    if (cache.clients.size >= CLIENT_CACHE_MAX) {
-      for (const [key, entry] of cache.clients) if (entry.expiresAt <= now) cache.clients.delete(key);
-      if (cache.clients.size >= CLIENT_CACHE_MAX) cache.clients.delete(cache.clients.keys().next().value!);
-    }
-    cache.clients.set(id, { value, expiresAt: now + CLIENT_CACHE_TTL_MS });
-  }
-  return value;
+  const loading: Promise<LoadedClient | null> = load(id)
+    .then((value) => {
+      // A change committed while this row was being read must not be hidden by the stale read.
+      if (value && cache.generation === generation) keep(cache, id, value, now);
+      return value;
+    })
+    .finally(() => {
+      if (cache.loading.get(id) === loading) cache.loading.delete(id);
+    });
+  cache.loading.set(id, loading);
+  return loading;
 }
 
-/** Forgets every cached client (and, through the generation, any read in flight). */
+function keep(cache: Holder, id: string, value: LoadedClient, now: number): void {
+  if (cache.clients.size >= CLIENT_CACHE_MAX) {
+    for (const [key, entry] of cache.clients) if (entry.expiresAt <= now) cache.clients.delete(key);
+    if (cache.clients.size >= CLIENT_CACHE_MAX) cache.clients.delete(cache.clients.keys().next().value!);
+  }
+  cache.clients.set(id, { value, settled: Promise.resolve(value), expiresAt: now + CLIENT_CACHE_TTL_MS });
+}
+
+/** Forgets every cached client, and any read in flight: the next lookup queries afresh. */
 export function invalidateClientCache(): void {
   const cache = holder();
   cache.generation += 1;
   cache.clients.clear();
+  cache.loading.clear();
 }
 
 /** Cached records are shared between requests: freeze them so a caller cannot change another's view. */

@@ -23,6 +23,7 @@ import { sha256 } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
 import { fieldErrorsOf, type FieldErrors } from '../../validation/account';
 import { forgetRegisteredCorsOrigins } from '../cors';
+import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../keys/algorithms';
 import { cachedClient, freezeRecord, invalidateClientCache, type LoadedClient } from './cache';
 import { clientSettingsSchema, RSA_MIN_MODULUS_BITS, type ClientSettings, type PublicJwk } from './settings-schema';
 import { SECRET_AUTH_METHODS, type OAuthClientRecord, type TokenEndpointAuthMethod } from './types';
@@ -294,6 +295,7 @@ export function clientRecordOf(row: ClientRow): OAuthClientRecord {
     redirectUris: row.redirectUris ?? [],
     postLogoutRedirectUris: row.postLogoutRedirectUris ?? [],
     corsOrigins: row.corsOrigins ?? [],
+    resources: row.resources ?? [],
     grantTypes: row.grantTypes ?? [],
     scopes: row.scopes ?? [],
     accessTokenTtl: row.accessTokenTtl,
@@ -302,8 +304,15 @@ export function clientRecordOf(row: ClientRow): OAuthClientRecord {
     requirePkce: row.requirePkce,
     firstParty: row.firstParty,
     jwks: isJwks(row.jwks) ? row.jwks : null,
+    idTokenSignedResponseAlg: signingAlgOf(row.idTokenSignedResponseAlg),
+    accessTokenSignedResponseAlg: signingAlgOf(row.accessTokenSignedResponseAlg),
     enabled: row.enabled,
   };
+}
+
+/** A stored alg; the schema only ever stores known ones, so anything else falls back to the default. */
+function signingAlgOf(value: string): SigningAlg {
+  return isSigningAlg(value) ? value : DEFAULT_SIGNING_ALG;
 }
 
 function isJwks(value: unknown): value is { keys: unknown[] } {

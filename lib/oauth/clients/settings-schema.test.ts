@@ -24,6 +24,7 @@ describe('clientSettingsSchema: good clients', () => {
       redirectUris: ['https://app.example.com/callback'],
       postLogoutRedirectUris: [],
       corsOrigins: [],
+      resources: [],
       grantTypes: ['authorization_code', 'refresh_token'],
       scopes: ['openid', 'profile', 'email', 'offline_access'],
       accessTokenTtl: 3600,
@@ -32,6 +33,8 @@ describe('clientSettingsSchema: good clients', () => {
       requirePkce: true,
       firstParty: false,
       jwks: null,
+      idTokenSignedResponseAlg: 'RS256',
+      accessTokenSignedResponseAlg: 'RS256',
       enabled: true,
     });
   });
@@ -124,6 +127,35 @@ describe('clientSettingsSchema: refused redirect URIs', () => {
     expect(redirectUriProblem('com.example.app:/cb', 'public')).toBeNull();
     expect(redirectUriProblem('com.example.app:/cb', 'confidential')).toMatch(/only public/);
     expect(redirectUriProblem('myapp:/cb', 'public')).toMatch(/private-use scheme/);
+  });
+});
+
+describe('clientSettingsSchema: resources (RFC 8707)', () => {
+  it('accepts absolute https URIs, http on loopback, paths and queries', () => {
+    const resources = ['https://api.example.com/', 'https://api.example.com/v1?tenant=a', 'http://127.0.0.1:8080/api'];
+    expect(clientSettingsSchema.parse({ ...base, resources }).resources).toEqual(resources);
+  });
+
+  it.each([
+    ['a fragment', 'https://api.example.com/#x'],
+    ['a relative URI', '/api'],
+    ['no scheme', 'api.example.com'],
+    ['http on a public host', 'http://api.example.com/'],
+    ['a URN', 'urn:example:api'],
+    ['a wildcard', 'https://*.example.com/'],
+    ['userinfo', 'https://user@api.example.com/'],
+    ['whitespace', 'https://api.example.com/ x'],
+    ['nothing', ''],
+  ])('refuses %s', (_label, resource) => {
+    const result = clientSettingsSchema.safeParse({ ...base, resources: [resource] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['resources', 0]);
+  });
+
+  it('refuses a repeated resource and more than 20', () => {
+    expect(clientSettingsSchema.safeParse({ ...base, resources: ['https://a.example/', 'https://a.example/'] }).success).toBe(false);
+    const many = Array.from({ length: 21 }, (_, index) => `https://api${index}.example.com/`);
+    expect(clientSettingsSchema.safeParse({ ...base, resources: many }).success).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUPPORTED_SCOPES } from '../scopes';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS } from '../keys/algorithms';
 import { codePointLength, hasUnsafeCharacters } from '../../validation/text';
 import {
   CLIENT_ASSERTION_ALGORITHMS,
@@ -23,6 +24,7 @@ export const CLIENT_NAME_MAX = 100;
 export const URI_MAX = 2048;
 export const REDIRECT_URIS_MAX = 20;
 export const CORS_ORIGINS_MAX = 20;
+export const RESOURCES_MAX = 20;
 export const JWKS_KEYS_MAX = 10;
 export const RSA_MIN_MODULUS_BITS = 2048;
 
@@ -106,6 +108,32 @@ export function corsOriginProblem(value: string): string | null {
   }
   if (url.origin !== value) {
     return `must be an origin only: scheme://host[:port] in lower case, with no path, trailing slash, query or default port (${url.origin})`;
+  }
+  return null;
+}
+
+/**
+ * Why `value` cannot be a resource indicator (RFC 8707 §2: an absolute URI without a fragment)
+ * of an API the client may get tokens for; null when it can. Like redirect URIs: https, or http
+ * only on a loopback host, and compared as strings when a client asks for it.
+ */
+export function resourceUriProblem(value: string): string | null {
+  if (value.length === 0) return 'is empty';
+  if (value.length > URI_MAX) return `is longer than ${URI_MAX} characters`;
+  if (!PRINTABLE_ASCII.test(value)) return 'contains spaces, control or non-ASCII characters';
+  if (value.includes('\\')) return 'contains a backslash';
+  if (hasWildcard(value)) return 'contains a wildcard (*): register each API';
+  if (value.includes('#')) return 'must not contain a fragment (#)';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (!/^https?:\/\/[^/?#]/i.test(value)) return 'is not an absolute https URL';
+  if (url.username || url.password || /^[^:]+:\/\/[^/?#]*@/.test(value)) return 'must not contain a user name or password';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return 'must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1])';
   }
   return null;
 }
@@ -203,6 +231,9 @@ const nameField = z
 
 const unique = (values: string[]) => [...new Set(values)];
 
+const signingAlgField = (label: string) =>
+  z.enum(SIGNING_ALGORITHMS, { error: `${label} must be one of ${SIGNING_ALGORITHMS.join(', ')}.` }).default(DEFAULT_SIGNING_ALG);
+
 export const clientSettingsSchema = z
   .object({
     name: nameField,
@@ -214,6 +245,8 @@ export const clientSettingsSchema = z
     redirectUris: stringList('redirect URI', REDIRECT_URIS_MAX),
     postLogoutRedirectUris: stringList('post-logout redirect URI', REDIRECT_URIS_MAX),
     corsOrigins: stringList('CORS origin', CORS_ORIGINS_MAX),
+    /** RFC 8707: the APIs this client may get access tokens for (the `resource` parameter). */
+    resources: stringList('resource', RESOURCES_MAX),
     grantTypes: z
       .array(z.string(), { error: 'Give a list of grant types.' })
       .default(() => [...DEFAULT_CLIENT_GRANT_TYPES])
@@ -229,6 +262,10 @@ export const clientSettingsSchema = z
     firstParty: z.boolean({ error: 'firstParty must be true or false.' }).default(false),
     /** A JWK Set of public keys; required for, and only for, private_key_jwt. */
     jwks: jwksSchema.nullable().default(null),
+    /** OIDC Dynamic Registration §2 id_token_signed_response_alg; RS256 (what every RP supports) by default. */
+    idTokenSignedResponseAlg: signingAlgField('The ID token signing algorithm'),
+    /** The alg of the client's (RFC 9068) access tokens; RS256 by default. */
+    accessTokenSignedResponseAlg: signingAlgField('The access token signing algorithm'),
     enabled: z.boolean({ error: 'enabled must be true or false.' }).default(true),
   })
   .superRefine((client, ctx) => {
@@ -280,6 +317,11 @@ export const clientSettingsSchema = z
       const problem = corsOriginProblem(origin);
       if (problem) issue('corsOrigins', `CORS origin ${index + 1} ${problem}.`, index);
       else if (client.corsOrigins.indexOf(origin) !== index) issue('corsOrigins', `CORS origin ${index + 1} is repeated.`, index);
+    });
+    client.resources.forEach((resource, index) => {
+      const problem = resourceUriProblem(resource);
+      if (problem) issue('resources', `Resource ${index + 1} ${problem}.`, index);
+      else if (client.resources.indexOf(resource) !== index) issue('resources', `Resource ${index + 1} is repeated.`, index);
     });
 
     if (!client.requirePkce && client.type === 'public') {

@@ -1,3 +1,5 @@
+import type { SigningAlg } from '../keys/algorithms';
+
 /** The two OAuth client types of RFC 6749 §2.1. */
 export const CLIENT_TYPES = ['confidential', 'public'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
@@ -28,6 +30,8 @@ export interface OAuthClientRecord {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   corsOrigins: string[];
+  /** RFC 8707: the APIs the client may get access tokens for; empty = only Optare itself. */
+  resources: string[];
   grantTypes: string[];
   scopes: string[];
   /** Seconds. */
@@ -40,5 +44,8 @@ export interface OAuthClientRecord {
   firstParty: boolean;
   /** Public keys for private_key_jwt; null for every other method. */
   jwks: { keys: unknown[] } | null;
+  /** The JWS alg of this client's ID tokens (id_token_signed_response_alg) and access tokens. */
+  idTokenSignedResponseAlg: SigningAlg;
+  accessTokenSignedResponseAlg: SigningAlg;
   enabled: boolean;
 }

@@ -19,7 +19,8 @@ export type IntrospectionResponse =
       scope: string;
       client_id: string;
       sub: string;
-      aud?: string;
+      /** The issuer, or the RFC 8707 resource(s) the token is for. */
+      aud?: string | string[];
       iss: string;
       exp: number;
       iat: number;

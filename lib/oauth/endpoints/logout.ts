@@ -4,6 +4,7 @@ import { endSession, validateSessionToken } from '../../auth/sessions';
 import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
 import { auditContextFrom } from '../../http/audit-context';
+import { CLEAR_SITE_DATA } from '../../http/responses';
 import { logger } from '../../log/logger';
 import { browserSession, clearedSessionCookie, sessionToken } from '../authorize/browser-session';
 import { CannotRedirect, errorPagePath } from '../authorize/error-page';
@@ -68,7 +69,7 @@ export async function logoutEndpoint(request: Request, now = new Date()): Promis
   const attributed = logout.hint !== null && (logout.hint.sid === session.id || logout.hint.sub === session.userId);
   if (attributed) {
     await endSession(sessionToken(request), context);
-    return seeOther(done, { 'Set-Cookie': clearedSessionCookie() });
+    return seeOther(done, { 'Set-Cookie': clearedSessionCookie(), ...CLEAR_SITE_DATA });
   }
   const confirmation = sealConfirmation({
     sessionId: session.id,

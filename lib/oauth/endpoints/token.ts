@@ -75,9 +75,22 @@ export async function authenticatedClientRequest(
   });
   reply.clientKnown(client);
   const audit = auditContextFrom(request.headers);
-  const verdict = await consume(limit, limitKey('client', client.id), audit);
+  const verdict = await consume(limit, clientLimitKey(client.id), audit);
   if (!verdict.allowed) throw new TooManyRequests(verdict.retryAfterSeconds);
   return { client, params, audit };
+}
+
+/** Authenticated clients' rate-limit keys (a SHA-256 each), computed once rather than per request. */
+const clientLimitKeys = new Map<string, string>();
+
+function clientLimitKey(clientId: string): string {
+  let key = clientLimitKeys.get(clientId);
+  if (key === undefined) {
+    if (clientLimitKeys.size >= 1_000) clientLimitKeys.clear();
+    key = limitKey('client', clientId);
+    clientLimitKeys.set(clientId, key);
+  }
+  return key;
 }
 
 /** How a client-authenticated endpoint answers: no-store JSON, CORS once the client is known. */

@@ -1,5 +1,6 @@
 import 'server-only';
-import { findClaimsSource } from '../../db/grants';
+import { getConfig } from '../../config';
+import type { ClaimsUserRow } from '../../db/grants';
 import { logger } from '../../log/logger';
 import { userClaims } from '../claims';
 import { findEnabledClient } from '../clients/registration';
@@ -7,8 +8,9 @@ import { corsHeaders } from '../cors';
 import { asOAuthError, InsufficientScope, InvalidRequest, InvalidToken } from '../errors';
 import { paramsFromForm } from '../params';
 import { bearerChallenge, NO_STORE, oauthErrorResponse, oauthJson } from '../respond';
+import { audienceIncludes } from '../resources';
 import { parseScope } from '../scopes';
-import { isAccessTokenRevoked } from '../token-status';
+import { userinfoSourceOf } from '../token-status';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
 import { ProtocolResponse, type ProtocolRequest } from '../../http/protocol-message';
 
@@ -20,7 +22,9 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * The UserInfo endpoint (OIDC Core §5.3), a protected resource (RFC 6750), GET or POST. Pipeline:
  *   the access token (Authorization: Bearer, or a POST form's access_token, never the query
  *   string; both at once is invalid_request) → verify it (signature, issuer, typ, expiry) →
- *   CORS for its client's origins → not revoked → `openid` in its scope → its user, enabled →
+ *   CORS for its client's origins → issued for Optare itself (`aud` names the issuer: a token
+ *   requested for another API with RFC 8707 `resource` is invalid_token here) → not revoked →
+ *   `openid` in its scope → its user, enabled →
  *   sub and the claims of the granted scopes and of the `claims` parameter's userinfo member.
  * No token at all: 401 with a bare `WWW-Authenticate: Bearer realm="optare"` (RFC 6750 §3.1);
  * any other failure: the RFC 6750 error in the challenge and the body.
@@ -33,9 +37,11 @@ export async function userinfoEndpoint(request: ProtocolRequest, now = new Date(
     if (token === null) return noTokenResponse(headers);
     const claims = await verifyAccessToken(token, now);
     headers = await tokenClientCors(origin, claims.client_id);
-    if (await isAccessTokenRevoked(claims)) throw new InvalidToken('The access token has been revoked.');
+    checkAudience(claims);
+    const source = await userinfoSourceOf(claims);
+    if (source.revoked) throw new InvalidToken('The access token has been revoked.');
     checkOpenidScope(claims);
-    return oauthJson(await releasedClaims(claims), 200, headers);
+    return oauthJson(releasedClaims(claims, source), 200, headers);
   } catch (error) {
     const oauthError = asOAuthError(error);
     if (oauthError.status >= 500) logger().error({ err: oauthError.privateCause ?? error, endpoint: 'userinfo' }, 'OAuth endpoint failed');
@@ -78,6 +84,17 @@ async function tokenClientCors(origin: string | null, clientId: string): Promise
   return corsHeaders(origin, client?.corsOrigins ?? []);
 }
 
+/**
+ * RFC 8707 §2 and RFC 9068 §4: a resource accepts only tokens whose `aud` names it. Userinfo is
+ * Optare's own resource, so a token for another API is refused, as a token for userinfo is
+ * worthless at that API: one leaked token never opens both.
+ */
+function checkAudience(claims: AccessTokenClaims): void {
+  if (!audienceIncludes(claims.aud, getConfig().issuer)) {
+    throw new InvalidToken('The access token was issued for another resource.');
+  }
+}
+
 /** OIDC Core §5.3: userinfo serves tokens issued for an OpenID request only. */
 function checkOpenidScope(claims: AccessTokenClaims): void {
   if (!parseScope(claims.scope).includes('openid')) {
@@ -85,9 +102,8 @@ function checkOpenidScope(claims: AccessTokenClaims): void {
   }
 }
 
-async function releasedClaims(claims: AccessTokenClaims) {
+function releasedClaims(claims: AccessTokenClaims, { user, grantClaims }: { user: ClaimsUserRow | null; grantClaims: unknown }) {
   if (!UUID.test(claims.sub)) throw new InvalidToken('The access token does not belong to a user.');
-  const { user, grantClaims } = await findClaimsSource(claims.sub, claims.gid ?? null);
   if (!user || user.disabledAt !== null) throw new InvalidToken('The access token has been revoked.');
   return userClaims(user, parseScope(claims.scope), grantClaims, 'userinfo');
 }

@@ -2,15 +2,11 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sha256 } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
-import {
-  consumeAuthorizationCode,
-  findAuthorizationCode,
-  insertGrantWithCode,
-  insertRefreshToken,
-} from '../../db/grants';
+import { consumeAuthorizationCode, findAuthorizationCode, insertGrantWithCode } from '../../db/grants';
 import { findEnabledClient } from '../clients/registration';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
+import { resourcesWithinGrant, stillRegistered } from '../resources';
 import { AUTHORIZATION_CODE_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
 import { checkIssuedToClient } from './checks/client-binding';
 import { checkNotExpired } from './checks/expiry';
@@ -34,6 +30,8 @@ export interface AuthorizationCodeInput {
   acr: string | null;
   nonce: string | null;
   claims: unknown | null;
+  /** RFC 8707: the resources the authorization request named (none by default); the tokens' audiences. */
+  resources?: string[];
   redirectUri: string;
   codeChallenge: string | null;
   codeChallengeMethod: 'S256' | null;
@@ -65,6 +63,7 @@ export async function issueAuthorizationCode(input: AuthorizationCodeInput, now 
       acr: input.acr,
       nonce: input.nonce,
       claims: input.claims,
+      resources: input.resources ?? [],
       createdAt: now,
       expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000),
     },
@@ -97,23 +96,21 @@ export const authorizationCodeGrant: GrantType = {
     checkRedirectUri(code.redirectUri, params.get('redirect_uri'));
     checkPkce(code, params.get('code_verifier'), client);
     checkGrantActive(code.grant, now);
+    const resources = resourcesWithinGrant(params, stillRegistered(code.grant.resources, client.resources));
 
-    // The single-use decision: a conditional UPDATE whose row count says who won.
-    if (!(await consumeAuthorizationCode(codeHash, now))) await codeReplayed(code.grantId, client, audit, now);
-
-    let refreshToken: string | null = null;
-    if (wantsRefreshToken(client, code.grant.scopes)) {
-      refreshToken = randomToken(32);
-      await insertRefreshToken({
-        id: randomUUID(),
-        tokenHash: sha256(refreshToken),
-        grantId: code.grantId,
-        scopes: code.grant.scopes,
-        createdAt: now,
-        ...refreshTokenLifetime(client, code.grant.expiresAt, now),
-      });
-    }
-    return userTokenResponse({ client, grant: code.grant, scopes: code.grant.scopes, refreshToken, nonce: code.grant.nonce }, now);
+    const refreshToken = wantsRefreshToken(client, code.grant.scopes) ? randomToken(32) : null;
+    const refreshTokenRow = refreshToken === null ? null : {
+      id: randomUUID(),
+      tokenHash: sha256(refreshToken),
+      grantId: code.grantId,
+      scopes: code.grant.scopes,
+      createdAt: now,
+      ...refreshTokenLifetime(client, code.grant.expiresAt, now),
+    };
+    // The single-use decision: a conditional UPDATE that says who won; the refresh token is
+    // stored in the same statement, and only for the winner.
+    if (!(await consumeAuthorizationCode(codeHash, now, refreshTokenRow))) await codeReplayed(code.grantId, client, audit, now);
+    return userTokenResponse({ client, grant: code.grant, scopes: code.grant.scopes, resources, refreshToken, nonce: code.grant.nonce }, now);
   },
 };
 

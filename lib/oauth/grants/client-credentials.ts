@@ -1,5 +1,6 @@
 import 'server-only';
 import { UnauthorizedClient } from '../errors';
+import { requestedResources } from '../resources';
 import { formatScope } from '../scopes';
 import { issueAccessToken } from '../tokens/access-token';
 import { clientCredentialsScope } from './checks/scope';
@@ -16,8 +17,9 @@ export const clientCredentialsGrant: GrantType = {
   async handle({ client, params, now }: GrantContext): Promise<TokenResponse> {
     if (client.type !== 'confidential') throw new UnauthorizedClient('Only confidential clients may use client_credentials.');
     const scopes = clientCredentialsScope(params.get('scope'), client.scopes);
+    const resources = requestedResources(params, client.resources);
     const access = await issueAccessToken(
-      { clientId: client.id, subject: client.id, scopes, ttlSeconds: client.accessTokenTtl },
+      { clientId: client.id, subject: client.id, scopes, ttlSeconds: client.accessTokenTtl, audience: resources, alg: client.accessTokenSignedResponseAlg },
       now,
     );
     const response: TokenResponse = {

@@ -16,7 +16,15 @@ import type { TokenResponse } from './types';
  * for, and of those only the ones `scopes` releases.
  */
 export async function userTokenResponse(
-  input: { client: OAuthClientRecord; grant: GrantRow; scopes: string[]; refreshToken: string | null; nonce: string | null },
+  input: {
+    client: OAuthClientRecord;
+    grant: GrantRow;
+    scopes: string[];
+    /** RFC 8707: the access token's audiences; empty for Optare itself (userinfo). */
+    resources: string[];
+    refreshToken: string | null;
+    nonce: string | null;
+  },
   now: Date,
 ): Promise<TokenResponse> {
   const { client, grant, scopes } = input;
@@ -26,10 +34,12 @@ export async function userTokenResponse(
       subject: grant.userId,
       scopes,
       ttlSeconds: client.accessTokenTtl,
+      alg: client.accessTokenSignedResponseAlg,
       grantId: grant.id,
       authTime: grant.authTime,
       amr: grant.amr,
       acr: grant.acr,
+      audience: input.resources,
     },
     now,
   );
@@ -52,6 +62,7 @@ export async function userTokenResponse(
         acr: grant.acr,
         accessToken: access.token,
         claims: await idTokenClaims(grant, scopes),
+        alg: client.idTokenSignedResponseAlg,
       },
       now,
     );

@@ -5,6 +5,7 @@ import { randomToken } from '../../crypto/random';
 import { findRefreshToken, rotateRefreshToken } from '../../db/grants';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
+import { resourcesWithinGrant, stillRegistered } from '../resources';
 import { MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
 import { checkIssuedToClient } from './checks/client-binding';
 import { checkNotExpired } from './checks/expiry';
@@ -64,6 +65,8 @@ export const refreshTokenGrant: GrantType = {
     checkGrantActive(token.grant, now);
     // A scope the client has since lost is no longer issued, even within an older grant.
     const scopes = narrowScope(params.get('scope'), token.scopes).filter((scope) => client.scopes.includes(scope));
+    // RFC 8707 §2.2: a subset of the granted resources, among those the client still has.
+    const resources = resourcesWithinGrant(params, stillRegistered(token.grant.resources, client.resources));
 
     const successor = randomToken(32);
     const rotated = await rotateRefreshToken(
@@ -80,7 +83,7 @@ export const refreshTokenGrant: GrantType = {
     );
     if (!rotated) await refreshTokenReused(token.grant.id, client, audit, now);
     // OIDC Core §12.2: the new ID token has no nonce (there was no new authentication request).
-    return userTokenResponse({ client, grant: token.grant, scopes, refreshToken: successor, nonce: null }, now);
+    return userTokenResponse({ client, grant: token.grant, scopes, resources, refreshToken: successor, nonce: null }, now);
   },
 };
 

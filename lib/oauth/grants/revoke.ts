@@ -33,14 +33,19 @@ export interface RevokeGrantOptions {
 export async function revokeGrant(grantId: string, reason: GrantRevocationReason, options: RevokeGrantOptions = {}): Promise<boolean> {
   const context = options.context ?? NO_CONTEXT;
   const now = options.now ?? new Date();
-  return db().$transaction(async (tx) => {
-    if (options.cause) await recordAuditEvent({ ...options.cause, context }, tx);
-    const revoked = await revokeGrantRows(grantId, reason, now, tx);
-    if (revoked) {
-      await recordAuditEvent({ type: 'grant.revoked', outcome: 'success', subject: grantId, details: { reason }, context }, tx);
-    }
-    return revoked;
-  });
+  // Every loser of a raced code or refresh token revokes: a burst that queues for connections
+  // (the embedded database has one), where Prisma's default 2 s wait ended some in a 500 under load.
+  return db().$transaction(
+    async (tx) => {
+      if (options.cause) await recordAuditEvent({ ...options.cause, context }, tx);
+      const revoked = await revokeGrantRows(grantId, reason, now, tx);
+      if (revoked) {
+        await recordAuditEvent({ type: 'grant.revoked', outcome: 'success', subject: grantId, details: { reason }, context }, tx);
+      }
+      return revoked;
+    },
+    { maxWait: 15_000 },
+  );
 }
 
 /**

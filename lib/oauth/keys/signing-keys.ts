@@ -5,8 +5,10 @@ import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
 import { recordAuditEvent } from '../../audit/record';
 import type { AuditContext, AuditEventInput } from '../../audit/events';
+import { listSigningAlgsOfEnabledClients } from '../../db/clients';
 import {
   findActiveSigningKey,
+  findActiveSigningKeyAges,
   findPublishedSigningKeys,
   insertSigningKey,
   listSigningKeys,
@@ -14,19 +16,19 @@ import {
   withSigningKeyLock,
 } from '../../db/signing-keys';
 import { MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms';
 
 /**
- * Optare's token signing keys: RSA-2048, RS256, `kid` = RFC 7638 thumbprint, private key sealed
- * at rest (AES-256-GCM bound to `signing-key:<kid>`). One key is active and signs; a retired key
- * stays in the JWKS until every token it signed has expired.
+ * Optare's token signing keys: one active key per algorithm (RS256, always; PS256, ES256 and
+ * EdDSA once a client uses them), `kid` = RFC 7638 thumbprint, private key sealed at rest
+ * (AES-256-GCM bound to `signing-key:<kid>`). The active key of an alg signs that alg's tokens; a
+ * retired key stays in the JWKS until every token it signed has expired. Each alg rotates on its own.
  *
- * Signing must not cost a query: the active key and the published set are cached in memory
+ * Signing must not cost a query: the active keys and the published set are cached in memory
  * (on globalThis, shared by the server bootstrap and Next.js's route bundles) for CACHE_TTL_MS,
  * so a rotation made by another instance or by the CLI is picked up within that time.
  */
 
-export const SIGNING_ALG = 'RS256';
-const MODULUS_BITS = 2048;
 const CACHE_TTL_MS = 30_000;
 /** An unknown kid refreshes the published set at most this often (a token from a just-rotated instance). */
 const UNKNOWN_KID_REFRESH_MS = 1_000;
@@ -38,19 +40,15 @@ const PUBLISH_MARGIN_SECONDS = 300;
 
 export interface ActiveSigningKey {
   kid: string;
-  alg: 'RS256';
+  alg: SigningAlg;
   privateKey: KeyObject;
 }
 
-/** A public signing key as published in the JWKS. */
-export interface PublicSigningJwk {
-  kty: 'RSA';
-  kid: string;
-  n: string;
-  e: string;
-  use: 'sig';
-  alg: 'RS256';
-}
+/** A public signing key as published in the JWKS: public members only. */
+export type PublicSigningJwk =
+  | { kty: 'RSA'; kid: string; use: 'sig'; alg: 'RS256' | 'PS256'; n: string; e: string }
+  | { kty: 'EC'; kid: string; use: 'sig'; alg: 'ES256'; crv: 'P-256'; x: string; y: string }
+  | { kty: 'OKP'; kid: string; use: 'sig'; alg: 'EdDSA'; crv: 'Ed25519'; x: string };
 
 export type KeyChangeReason = 'initial' | 'scheduled' | 'manual';
 
@@ -60,32 +58,61 @@ const SERVER_CONTEXT: AuditContext = { ip: null, userAgent: 'optare-server', req
 // Generation and rotation
 
 /**
- * Makes sure a usable key exists: creates the first one, or rotates when the active key is older
- * than OPTARE_SIGNING_KEY_ROTATION. Safe when several instances call it at once.
+ * Makes sure a usable key exists for `alg`, or (without `alg`) for every algorithm in use: RS256,
+ * those with an active key and those an enabled client is configured for. Creates a missing key,
+ * or rotates one older than OPTARE_SIGNING_KEY_ROTATION. Safe when several instances call it at once.
  */
-export async function ensureSigningKey(now = new Date()): Promise<void> {
-  const active = await findActiveSigningKey();
-  if (active && !isDueForRotation(active.createdAt, now)) return;
-  await replaceActiveKey(now, SERVER_CONTEXT, (current) =>
-    !current ? 'initial' : isDueForRotation(current.createdAt, now) ? 'scheduled' : null,
-  );
+export async function ensureSigningKey(now = new Date(), alg?: SigningAlg): Promise<void> {
+  for (const each of alg ? [alg] : await algorithmsInUse()) {
+    const active = await findActiveSigningKey(each);
+    if (active && !isDueForRotation(active.createdAt, now)) continue;
+    await replaceActiveKey(each, now, SERVER_CONTEXT, (current) =>
+      !current ? 'initial' : isDueForRotation(current.createdAt, now) ? 'scheduled' : null,
+    );
+  }
+}
+
+/** RS256, every alg that has an active key, and every alg an enabled client uses; in SIGNING_ALGORITHMS order. */
+export async function algorithmsInUse(): Promise<SigningAlg[]> {
+  const [active, configured] = await Promise.all([findActiveSigningKeyAges(), listSigningAlgsOfEnabledClients()]);
+  const used = new Set<string>([DEFAULT_SIGNING_ALG, ...active.map((row) => row.alg), ...configured]);
+  return SIGNING_ALGORITHMS.filter((alg) => used.has(alg));
 }
 
 /** Who rotated a key by hand, for the audit event: an administrator or an admin API key (none: the CLI). */
 export type KeyRotationActor = Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId'>;
 
 /**
- * Adds a new active key at once and retires the current one (kept published until its tokens
- * expire). `key.rotated` names `actor` when an administrator asked for it (the console's "Rotate now").
+ * Adds a new active key for `alg` at once and retires its current one (kept published until its
+ * tokens expire). `key.rotated` names `actor` when an administrator asked for it (the console's "Rotate now").
  */
 export async function rotateSigningKey(
   now = new Date(),
   context: AuditContext = SERVER_CONTEXT,
   actor: KeyRotationActor = {},
-): Promise<{ kid: string; retiredKid: string | null }> {
-  const result = await replaceActiveKey(now, context, () => 'manual', actor);
+  alg: SigningAlg = DEFAULT_SIGNING_ALG,
+): Promise<KeyRotation> {
+  const result = await replaceActiveKey(alg, now, context, () => 'manual', actor);
   if (!result) throw new Error('the signing key was not rotated');
   return result;
+}
+
+export interface KeyRotation {
+  alg: SigningAlg;
+  kid: string;
+  retiredKid: string | null;
+}
+
+/** Rotates the key of `alg`, or (without `alg`) of every algorithm in use, RS256 first. */
+export async function rotateSigningKeys(
+  now = new Date(),
+  context: AuditContext = SERVER_CONTEXT,
+  actor: KeyRotationActor = {},
+  alg?: SigningAlg,
+): Promise<KeyRotation[]> {
+  const rotations: KeyRotation[] = [];
+  for (const each of alg ? [alg] : await algorithmsInUse()) rotations.push(await rotateSigningKey(now, context, actor, each));
+  return rotations;
 }
 
 export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
@@ -94,6 +121,8 @@ export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
 export interface SigningKeySummary {
   kid: string;
   alg: string;
+  /** The key's size or curve: "RSA 2048", "P-256", "Ed25519". */
+  keyType: string;
   status: SigningKeyStatus;
   createdAt: Date;
   retiredAt: Date | null;
@@ -125,6 +154,7 @@ export async function signingKeySummaries(now = new Date(), limit = 50): Promise
     return {
       kid: row.kid,
       alg: row.alg,
+      keyType: describeKeyType(row.publicJwk),
       status,
       createdAt: row.createdAt,
       retiredAt: row.retiredAt,
@@ -132,6 +162,13 @@ export async function signingKeySummaries(now = new Date(), limit = 50): Promise
       rotatesAt: status === 'active' ? rotationDueAt(row.createdAt) : null,
     };
   });
+}
+
+/** "RSA 3072", "P-256", "Ed25519" from a stored public JWK. */
+function describeKeyType(stored: unknown): string {
+  const jwk = (stored ?? {}) as Record<string, unknown>;
+  if (jwk.kty === 'RSA' && typeof jwk.n === 'string') return `RSA ${Buffer.from(jwk.n, 'base64url').length * 8}`;
+  return typeof jwk.crv === 'string' ? jwk.crv : String(jwk.kty);
 }
 
 function isDueForRotation(createdAt: Date, now: Date): boolean {
@@ -146,53 +183,84 @@ export function publishUntilFor(retiredAt: Date): Date {
 type ActiveRow = Awaited<ReturnType<typeof findActiveSigningKey>>;
 
 async function replaceActiveKey(
+  alg: SigningAlg,
   now: Date,
   context: AuditContext,
   decide: (current: ActiveRow) => KeyChangeReason | null,
   actor: KeyRotationActor = {},
-): Promise<{ kid: string; retiredKid: string | null } | null> {
+): Promise<KeyRotation | null> {
   // RSA generation takes a while: done before taking the lock, and thrown away if another
   // instance got there first.
-  const candidate = await generateSigningKey(now);
+  const candidate = await generateSigningKey(alg, now);
   const result = await withSigningKeyLock(async (tx) => {
-    const current = await findActiveSigningKey(tx);
+    const current = await findActiveSigningKey(alg, tx);
     const reason = decide(current);
     if (!reason) return null;
     if (current) await retireSigningKey(current.kid, now, publishUntilFor(now), tx);
     await insertSigningKey(candidate, tx);
     const retiredKid = current?.kid ?? null;
     await recordAuditEvent(
-      { type: 'key.rotated', outcome: 'success', ...actor, subject: candidate.kid, details: { kid: candidate.kid, retiredKid, reason }, context },
+      {
+        type: 'key.rotated',
+        outcome: 'success',
+        ...actor,
+        subject: candidate.kid,
+        details: { kid: candidate.kid, alg, retiredKid, reason },
+        context,
+      },
       tx,
     );
-    return { kid: candidate.kid, retiredKid };
+    return { alg, kid: candidate.kid, retiredKid };
   });
   if (result) forgetCachedSigningKeys();
   return result;
 }
 
-const generateRsaKeyPair = promisify(generateKeyPair);
+const generateKeyPairAsync = promisify(generateKeyPair);
 
-async function generateSigningKey(createdAt: Date) {
-  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: MODULUS_BITS, publicExponent: 0x10001 });
-  const { n, e } = publicKey.export({ format: 'jwk' });
-  if (!n || !e) throw new Error('the generated RSA key has no modulus or exponent');
-  const kid = rsaThumbprint(n, e);
-  const publicJwk: PublicSigningJwk = { kty: 'RSA', kid, n, e, use: 'sig', alg: SIGNING_ALG };
+/** A new key pair for `alg`: RSA of OPTARE_SIGNING_KEY_RSA_BITS (RS256, PS256), P-256 (ES256) or Ed25519 (EdDSA). */
+function generateKeyPairFor(alg: SigningAlg): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  switch (alg) {
+    case 'RS256':
+    case 'PS256':
+      return generateKeyPairAsync('rsa', { modulusLength: getConfig().signingKeyRsaBits, publicExponent: 0x10001 });
+    case 'ES256':
+      return generateKeyPairAsync('ec', { namedCurve: 'P-256' });
+    case 'EdDSA':
+      return generateKeyPairAsync('ed25519', {});
+  }
+}
+
+async function generateSigningKey(alg: SigningAlg, createdAt: Date) {
+  const { publicKey, privateKey } = await generateKeyPairFor(alg);
+  const exported = publicKey.export({ format: 'jwk' });
+  const publicJwk = toPublicJwk('(new key)', alg, { ...exported, kid: '' });
+  publicJwk.kid = jwkThumbprint(publicJwk);
   const pkcs8 = privateKey.export({ format: 'pem', type: 'pkcs8' });
   const { current, old } = getConfig().encryption;
   return {
-    kid,
-    alg: SIGNING_ALG,
+    kid: publicJwk.kid,
+    alg,
     publicJwk: { ...publicJwk },
-    privateKeyEncrypted: encrypt(pkcs8, { current, old }, sealingContext(kid)),
+    privateKeyEncrypted: encrypt(pkcs8, { current, old }, sealingContext(publicJwk.kid)),
     createdAt,
   };
 }
 
-/** RFC 7638 §3: SHA-256 over the required members of an RSA JWK, in lexicographic order. */
+/** RFC 7638 §3: SHA-256 over the required members of the JWK, in lexicographic order (§3.2). */
+export function jwkThumbprint(jwk: PublicSigningJwk): string {
+  const required =
+    jwk.kty === 'RSA'
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : jwk.kty === 'EC'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
+}
+
+/** RFC 7638 thumbprint of an RSA public key. */
 export function rsaThumbprint(n: string, e: string): string {
-  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  return jwkThumbprint({ kty: 'RSA', kid: '', use: 'sig', alg: 'RS256', n, e });
 }
 
 /** The additional authenticated data binding a sealed private key to its row. */
@@ -213,18 +281,19 @@ interface PublishedEntry {
 interface KeyCache {
   /** Bumped by every local change, so a load that started before it is not stored. */
   generation: number;
-  active?: { key: ActiveSigningKey; loadedAt: number };
-  activeLoading?: Promise<ActiveSigningKey>;
+  active: Map<SigningAlg, { key: ActiveSigningKey; loadedAt: number }>;
+  activeLoading: Map<SigningAlg, Promise<ActiveSigningKey>>;
   published?: { entries: Map<string, PublishedEntry>; loadedAt: number };
   publishedLoading?: Promise<Map<string, PublishedEntry>>;
 }
 
-const CACHE_KEY = Symbol.for('optare.signing-keys');
+// v2: one active key per alg (a process that still holds the v1 shape never reads this one).
+const CACHE_KEY = Symbol.for('optare.signing-keys.v2');
 type Holder = { [CACHE_KEY]?: KeyCache };
 
 function cache(): KeyCache {
   const holder = globalThis as Holder;
-  holder[CACHE_KEY] ??= { generation: 0 };
+  holder[CACHE_KEY] ??= { generation: 0, active: new Map(), activeLoading: new Map() };
   return holder[CACHE_KEY];
 }
 
@@ -232,8 +301,8 @@ function cache(): KeyCache {
 export function forgetCachedSigningKeys(): void {
   const state = cache();
   state.generation += 1;
-  state.active = undefined;
-  state.activeLoading = undefined;
+  state.active.clear();
+  state.activeLoading.clear();
   state.published = undefined;
   state.publishedLoading = undefined;
 }
@@ -243,41 +312,47 @@ const monotonicMs = () => performance.now();
 // ---------------------------------------------------------------------------------------------
 // Signing
 
-/** The key that signs tokens now, from memory; the database is read at most every 30 seconds. */
-export async function activeSigningKey(): Promise<ActiveSigningKey> {
+/**
+ * The key that signs `alg` tokens now, from memory; the database is read at most every 30
+ * seconds. The first call for an alg no key exists for yet creates one (under the lock).
+ */
+export async function activeSigningKey(alg: SigningAlg = DEFAULT_SIGNING_ALG): Promise<ActiveSigningKey> {
   const state = cache();
-  if (state.active && monotonicMs() - state.active.loadedAt < CACHE_TTL_MS) return state.active.key;
-  if (!state.activeLoading) {
-    const loading = loadActiveKey(state.active?.key).finally(() => {
-      if (state.activeLoading === loading) state.activeLoading = undefined;
+  const cached = state.active.get(alg);
+  if (cached && monotonicMs() - cached.loadedAt < CACHE_TTL_MS) return cached.key;
+  let loading = state.activeLoading.get(alg);
+  if (!loading) {
+    loading = loadActiveKey(alg, cached?.key).finally(() => {
+      if (state.activeLoading.get(alg) === loading) state.activeLoading.delete(alg);
     });
-    state.activeLoading = loading;
+    state.activeLoading.set(alg, loading);
   }
-  return state.activeLoading;
+  return loading;
 }
 
-async function loadActiveKey(previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
+async function loadActiveKey(alg: SigningAlg, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
   const state = cache();
   let generation = state.generation;
-  let row = await findActiveSigningKey();
-  // No key yet (a process that skipped the bootstrap), or a long-running server whose key came
-  // of age since: ensureSigningKey decides under the lock, once for all instances.
+  let row = await findActiveSigningKey(alg);
+  // No key yet (a process that skipped the bootstrap, or the first client of this alg), or a
+  // long-running server whose key came of age since: ensureSigningKey decides under the lock,
+  // once for all instances.
   if (!row || isDueForRotation(row.createdAt, new Date())) {
-    await ensureSigningKey();
+    await ensureSigningKey(new Date(), alg);
     generation = state.generation;
-    row = await findActiveSigningKey();
-    if (!row) throw new Error('no active signing key');
+    row = await findActiveSigningKey(alg);
+    if (!row) throw new Error(`no active ${alg} signing key`);
   }
   const key: ActiveSigningKey =
     previous?.kid === row.kid
       ? previous
       : {
           kid: row.kid,
-          alg: SIGNING_ALG,
+          alg,
           privateKey: createPrivateKey(decrypt(row.privateKeyEncrypted, getConfig().encryption, sealingContext(row.kid)).toString('utf8')),
         };
   if (state.generation === generation) {
-    state.active = { key, loadedAt: monotonicMs() };
+    state.active.set(alg, { key, loadedAt: monotonicMs() });
     // A key another instance just made active: publish it here too before signing with it.
     if (state.published && !state.published.entries.has(key.kid)) state.published = undefined;
   }
@@ -287,15 +362,18 @@ async function loadActiveKey(previous: ActiveSigningKey | undefined): Promise<Ac
 // ---------------------------------------------------------------------------------------------
 // Publishing and verification
 
-/** The JWK Set of the published keys at `now`: the active key and retired keys not yet past publishUntil. */
+/** The JWK Set of the published keys at `now`: the active keys and retired keys not yet past publishUntil. */
 export async function publishedJwks(now = new Date()): Promise<{ keys: PublicSigningJwk[] }> {
   const entries = await publishedEntries(now);
   const keys = [...entries.values()].filter((entry) => isPublishedAt(entry, now)).map((entry) => entry.jwk);
   return { keys };
 }
 
-/** The public key for `kid`, if that key is published now: for verifying Optare's own tokens. */
-export async function verificationKey(kid: string): Promise<KeyObject | null> {
+/**
+ * The public key for `kid` and the one alg it signs with, if that key is published now: for
+ * verifying Optare's own tokens (a token must carry exactly this alg).
+ */
+export async function verificationKey(kid: string): Promise<{ key: KeyObject; alg: SigningAlg } | null> {
   const now = new Date();
   let entries = await publishedEntries(now);
   let entry = entries.get(kid);
@@ -306,8 +384,9 @@ export async function verificationKey(kid: string): Promise<KeyObject | null> {
     entry = entries.get(kid);
   }
   if (!entry || !isPublishedAt(entry, now)) return null;
-  entry.key ??= createPublicKey({ key: { kty: 'RSA', n: entry.jwk.n, e: entry.jwk.e }, format: 'jwk' });
-  return entry.key;
+  const { kid: _kid, use: _use, alg, ...members } = entry.jwk;
+  entry.key ??= createPublicKey({ key: members, format: 'jwk' });
+  return { key: entry.key, alg };
 }
 
 function isPublishedAt(entry: PublishedEntry, now: Date): boolean {
@@ -332,7 +411,7 @@ async function loadPublished(now: Date): Promise<Map<string, PublishedEntry>> {
   // Never load with a time ahead of the clock: the cached set also serves later, real-time calls.
   const at = new Date(Math.min(now.getTime(), Date.now()));
   let rows = await findPublishedSigningKeys(at);
-  if (!rows.some((row) => row.retiredAt === null)) {
+  if (!rows.some((row) => row.retiredAt === null && row.alg === DEFAULT_SIGNING_ALG)) {
     await ensureSigningKey();
     generation = state.generation;
     rows = await findPublishedSigningKeys(at);
@@ -340,7 +419,7 @@ async function loadPublished(now: Date): Promise<Map<string, PublishedEntry>> {
   const previous = state.published?.entries;
   const entries = new Map<string, PublishedEntry>();
   for (const row of rows) {
-    const jwk = toPublicJwk(row.kid, row.publicJwk);
+    const jwk = toPublicJwk(row.kid, row.alg, row.publicJwk);
     // Keep already imported public keys across refills.
     entries.set(row.kid, { jwk, retiredAt: row.retiredAt, publishUntil: row.publishUntil, key: previous?.get(row.kid)?.key });
   }
@@ -348,11 +427,18 @@ async function loadPublished(now: Date): Promise<Map<string, PublishedEntry>> {
   return entries;
 }
 
-/** Only the public members, whatever the stored JSON holds. */
-function toPublicJwk(kid: string, stored: unknown): PublicSigningJwk {
+/** Only the public members of the key type `alg` calls for, whatever the stored JSON holds. */
+function toPublicJwk(kid: string, alg: string, stored: unknown): PublicSigningJwk {
   const jwk = (stored ?? {}) as Record<string, unknown>;
-  if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
-    throw new Error(`signing key ${kid} has a malformed public JWK`);
+  const text = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  if ((alg === 'RS256' || alg === 'PS256') && jwk.kty === 'RSA' && text(jwk.n) && text(jwk.e)) {
+    return { kty: 'RSA', kid, use: 'sig', alg, n: jwk.n, e: jwk.e };
   }
-  return { kty: 'RSA', kid, n: jwk.n, e: jwk.e, use: 'sig', alg: SIGNING_ALG };
+  if (alg === 'ES256' && jwk.kty === 'EC' && jwk.crv === 'P-256' && text(jwk.x) && text(jwk.y)) {
+    return { kty: 'EC', kid, use: 'sig', alg, crv: 'P-256', x: jwk.x, y: jwk.y };
+  }
+  if (alg === 'EdDSA' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && text(jwk.x)) {
+    return { kty: 'OKP', kid, use: 'sig', alg, crv: 'Ed25519', x: jwk.x };
+  }
+  throw new Error(`signing key ${kid} has a malformed public JWK or an unknown alg`);
 }

@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { jwtVerify, type JWTPayload } from 'jose';
 import { getConfig } from '../../config';
 import { InvalidToken } from '../errors';
+import { audienceOf } from '../resources';
 import { formatScope } from '../scopes';
-import { activeSigningKey, SIGNING_ALG } from '../keys/signing-keys';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS, type SigningAlg } from '../keys/algorithms';
+import { activeSigningKey } from '../keys/signing-keys';
 import { clampTokenTtl } from './lifetimes';
 import { epochSeconds, isJoseError, MAX_TOKEN_LENGTH, publishedKeyFor, signJwt } from './jws';
 
@@ -22,14 +24,20 @@ export interface AccessTokenInput {
   authTime?: Date | null;
   amr?: string[];
   acr?: string | null;
-  /** The resource the token is for; Optare itself (the issuer) by default. */
-  audience?: string;
+  /** The client's access_token_signed_response_alg; RS256 by default. */
+  alg?: SigningAlg;
+  /**
+   * The resource(s) the token is for (RFC 8707); Optare itself (the issuer, userinfo's audience)
+   * when omitted or empty. One becomes a string `aud`, several an array.
+   */
+  audience?: string | readonly string[];
 }
 
 export interface AccessTokenClaims {
   iss: string;
   sub: string;
-  aud: string;
+  /** The issuer (userinfo), or the RFC 8707 resource(s) the token was requested for. */
+  aud: string | string[];
   client_id: string;
   /** Space-delimited; empty when the token carries no scope. */
   scope: string;
@@ -43,20 +51,21 @@ export interface AccessTokenClaims {
   gid?: string;
 }
 
-/** Signs an RFC 9068 access token with the active key (from memory: no query per token). */
+/** Signs an RFC 9068 access token with the active key of `input.alg` (from memory: no query per token). */
 export async function issueAccessToken(
   input: AccessTokenInput,
   now = new Date(),
 ): Promise<{ token: string; jti: string; expiresAt: Date }> {
   const { issuer } = getConfig();
-  const { kid, privateKey } = await activeSigningKey();
+  const alg = input.alg ?? DEFAULT_SIGNING_ALG;
+  const { kid, privateKey } = await activeSigningKey(alg);
   const iat = epochSeconds(now);
   const exp = iat + clampTokenTtl(input.ttlSeconds);
   const jti = randomBytes(16).toString('base64url');
   const claims: AccessTokenClaims = {
     iss: issuer,
     sub: input.subject,
-    aud: input.audience ?? issuer,
+    aud: audienceOf(typeof input.audience === 'string' ? [input.audience] : (input.audience ?? []), issuer),
     client_id: input.clientId,
     scope: formatScope(input.scopes),
     jti,
@@ -68,12 +77,12 @@ export async function issueAccessToken(
   if (input.acr) claims.acr = input.acr;
   if (input.amr && input.amr.length > 0) claims.amr = input.amr;
   if (input.grantId) claims.gid = input.grantId;
-  const token = await signJwt({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid }, claims, privateKey);
+  const token = await signJwt({ alg, typ: ACCESS_TOKEN_TYP, kid }, claims, privateKey);
   return { token, jti, expiresAt: new Date(exp * 1000) };
 }
 
 /**
- * Verifies one of Optare's access tokens: RS256 signature by a published key, `typ: at+jwt`,
+ * Verifies one of Optare's access tokens: a signature by a published key with exactly that key's alg, `typ: at+jwt`,
  * this issuer, not expired at `now`, and every RFC 9068 claim present and well typed. Throws
  * InvalidToken for anything wrong. Revocation is the caller's check.
  */
@@ -83,7 +92,7 @@ export async function verifyAccessToken(token: string, now = new Date()): Promis
   }
   try {
     const { payload } = await jwtVerify(token, publishedKeyFor, {
-      algorithms: [SIGNING_ALG],
+      algorithms: [...SIGNING_ALGORITHMS],
       typ: ACCESS_TOKEN_TYP,
       issuer: getConfig().issuer,
       currentDate: now,
@@ -103,7 +112,7 @@ function accessTokenClaims(payload: JWTPayload): AccessTokenClaims {
   const ok =
     isString(iss) &&
     isString(sub) &&
-    isString(aud) &&
+    (isString(aud) || (Array.isArray(aud) && aud.length > 0 && aud.every(isString))) &&
     isString(client_id) &&
     isString(jti) &&
     (scope === undefined || typeof scope === 'string') &&
@@ -117,7 +126,7 @@ function accessTokenClaims(payload: JWTPayload): AccessTokenClaims {
   return {
     iss,
     sub,
-    aud,
+    aud: aud as string | string[],
     client_id,
     scope: scope ?? '',
     jti,

@@ -2,7 +2,8 @@ import 'server-only';
 import { compactVerify, type JWTPayload } from 'jose';
 import { getConfig } from '../../config';
 import { InvalidRequest } from '../errors';
-import { activeSigningKey, SIGNING_ALG } from '../keys/signing-keys';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS, type SigningAlg } from '../keys/algorithms';
+import { activeSigningKey } from '../keys/signing-keys';
 import { clampTokenTtl, ID_TOKEN_TTL_SECONDS } from './lifetimes';
 import { epochSeconds, isJoseError, leftHalfHash, MAX_TOKEN_LENGTH, publishedKeyFor, signJwt } from './jws';
 
@@ -22,6 +23,8 @@ export interface IdTokenInput {
   /** Standard claims the caller decided to release (e.g. name, email when no access token is issued). */
   claims?: Record<string, unknown>;
   ttlSeconds?: number;
+  /** The client's id_token_signed_response_alg; RS256 by default. */
+  alg?: SigningAlg;
 }
 
 /** Claims this module sets itself: a caller's `claims` can never supply or override them. */
@@ -30,10 +33,11 @@ const PROTOCOL_CLAIMS = new Set([
   'client_id', 'scope', 'gid',
 ]);
 
-/** Signs an OIDC ID token (OIDC Core §2, §3.1.3.6) with the active key. */
+/** Signs an OIDC ID token (OIDC Core §2, §3.1.3.6) with the active key of `input.alg`. */
 export async function issueIdToken(input: IdTokenInput, now = new Date()): Promise<string> {
   const { issuer } = getConfig();
-  const { kid, privateKey } = await activeSigningKey();
+  const alg = input.alg ?? DEFAULT_SIGNING_ALG;
+  const { kid, privateKey } = await activeSigningKey(alg);
   const iat = epochSeconds(now);
   const payload: JWTPayload = {};
   for (const [name, value] of Object.entries(input.claims ?? {})) {
@@ -48,12 +52,12 @@ export async function issueIdToken(input: IdTokenInput, now = new Date()): Promi
     auth_time: epochSeconds(input.authTime),
   });
   if (input.nonce) payload.nonce = input.nonce;
-  if (input.accessToken) payload.at_hash = leftHalfHash(input.accessToken);
-  if (input.code) payload.c_hash = leftHalfHash(input.code);
+  if (input.accessToken) payload.at_hash = leftHalfHash(input.accessToken, alg);
+  if (input.code) payload.c_hash = leftHalfHash(input.code, alg);
   if (input.acr) payload.acr = input.acr;
   if (input.amr && input.amr.length > 0) payload.amr = input.amr;
   if (input.sessionId) payload.sid = input.sessionId;
-  return signJwt({ alg: SIGNING_ALG, typ: 'JWT', kid }, payload, privateKey);
+  return signJwt({ alg, typ: 'JWT', kid }, payload, privateKey);
 }
 
 export interface IdTokenHint {
@@ -75,7 +79,7 @@ export async function verifyIdTokenHint(token: string): Promise<IdTokenHint> {
   let header;
   let payloadBytes;
   try {
-    ({ protectedHeader: header, payload: payloadBytes } = await compactVerify(token, publishedKeyFor, { algorithms: [SIGNING_ALG] }));
+    ({ protectedHeader: header, payload: payloadBytes } = await compactVerify(token, publishedKeyFor, { algorithms: [...SIGNING_ALGORITHMS] }));
   } catch (error) {
     if (isJoseError(error)) throw invalid(error);
     throw error;

@@ -90,6 +90,7 @@ export default async function ClientPage({ params }: { params: Promise<{ clientI
             grantTypes: client.grantTypes,
             scopes: client.scopes,
             requirePkce: client.requirePkce,
+            idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
           }}
         />
       </Card>

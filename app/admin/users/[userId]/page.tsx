@@ -8,6 +8,8 @@ import { AccountSection } from '@/components/account/section';
 import { AdminFrame } from '@/components/admin/admin-frame';
 import { AdminBadge, StatusBadge } from '@/components/admin/users/badges';
 import { ResetMfaForm } from '@/components/admin/users/reset-mfa-form';
+import { DeleteUserForm } from '@/components/admin/users/delete-user-form';
+import { MFA_RESET_REASON } from '@/lib/admin/user-schemas';
 import { SignOutEverywhere } from '@/components/admin/users/sign-out-everywhere';
 import { UserActions } from '@/components/admin/users/user-actions';
 import { UserAuditEvents } from '@/components/admin/users/user-audit-events';
@@ -174,6 +176,44 @@ export default async function UserPage({
           </ul>
         ) : (
           <p className="text-sm text-slate-600">No connected apps.</p>
+        )}
+      </AccountSection>
+
+      <AccountSection
+        id="privacy"
+        title="Data and deletion"
+        description="The user’s data as a JSON file (what they download from their account page), or the account deleted for good. Both are recorded in the audit log with your reason."
+      >
+        {/* A plain GET form: the browser downloads the file; the reason goes into the audit event. */}
+        <form method="get" action={`/api/admin/console/users/${user.id}/export`} aria-label="Export user data" className="space-y-3">
+          <div className="space-y-1.5">
+            <label htmlFor="export-reason" className="block text-sm font-medium text-slate-800">
+              Reason for the export
+            </label>
+            <input
+              id="export-reason"
+              name="reason"
+              required
+              minLength={MFA_RESET_REASON.min}
+              maxLength={MFA_RESET_REASON.max}
+              aria-describedby="export-reason-hint"
+              className="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 shadow-xs focus:border-brand-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600/40 sm:text-sm"
+            />
+            <p id="export-reason-hint" className="text-xs leading-5 text-slate-600">
+              e.g. the subject access request you are answering.
+            </p>
+          </div>
+          <button
+            type="submit"
+            className="inline-flex items-center justify-center rounded-lg bg-white px-4 py-2.5 text-sm font-semibold text-slate-800 shadow-xs ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+          >
+            Export data
+          </button>
+        </form>
+        {self ? (
+          <p className="text-sm text-slate-600">To delete your own account, use “Delete account” on your account page.</p>
+        ) : (
+          <DeleteUserForm userId={user.id} email={user.email} />
         )}
       </AccountSection>
 

@@ -2,14 +2,14 @@ import type { NextRequest } from 'next/server';
 import { requestEmailChange } from '@/lib/auth/email-change';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk, retryAfterText, tooManyRequests } from '@/lib/http/responses';
-import { readAccountRequest } from '@/app/_server/account-request';
+import { readFreshAccountRequest } from '@/app/_server/account-request';
 
 /**
  * Starts changing the signed-in user's address: `{ email, password }` → 200 `{ sent: true }`. A
  * link goes to the new address and a notice to the old one; nothing changes until it is used.
  */
 export const POST = jsonRoute(async (request: NextRequest) => {
-  const parsed = await readAccountRequest(request);
+  const parsed = await readFreshAccountRequest(request, '/account');
   if (!parsed.ok) return parsed.response;
   const result = await requestEmailChange(parsed.session.userId, { email: parsed.body.email, password: parsed.body.password }, parsed.context);
   if (!result.ok) {

@@ -4,7 +4,7 @@ import { readJsonRequest } from '@/app/_server/json-request';
 import { clearedSessionCookie } from '@/lib/oauth/authorize/browser-session';
 import { confirmLogout } from '@/lib/oauth/endpoints/logout';
 import { jsonRoute } from '@/lib/http/json-route';
-import { jsonError } from '@/lib/http/responses';
+import { CLEAR_SITE_DATA, jsonError } from '@/lib/http/responses';
 
 const bodySchema = z.object({ logout: z.string().min(1).max(8192), decision: z.enum(['sign_out', 'stay']) });
 
@@ -22,6 +22,9 @@ export const POST = jsonRoute(async (request: NextRequest) => {
 
   const { redirectTo, clearCookie } = await confirmLogout(body.data.logout, request, parsed.context);
   const headers = new Headers({ 'Cache-Control': 'no-store' });
-  if (clearCookie) headers.set('Set-Cookie', clearedSessionCookie());
+  if (clearCookie) {
+    headers.set('Set-Cookie', clearedSessionCookie());
+    headers.set('Clear-Site-Data', CLEAR_SITE_DATA['Clear-Site-Data']);
+  }
   return Response.json({ redirectTo }, { headers });
 });

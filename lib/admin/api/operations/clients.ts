@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clientSettingsSchema } from '../../../oauth/clients/settings-schema';
 import { SUPPORTED_SCOPES } from '../../../oauth/scopes';
 import { CLIENT_GRANT_TYPES, CLIENT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../../../oauth/clients/types';
+import { SIGNING_ALGORITHMS } from '../../../oauth/keys/algorithms';
 import {
   CLIENT_SEARCH_MAX,
   clientFailureResponse,
@@ -37,6 +38,7 @@ const clientSchema = z.object({
   redirectUris: z.array(z.string()),
   postLogoutRedirectUris: z.array(z.string()),
   corsOrigins: z.array(z.string()),
+  resources: z.array(z.string()).describe('RFC 8707: the APIs the client may get access tokens for (the `resource` parameter).'),
   grantTypes: z.array(z.enum(CLIENT_GRANT_TYPES)),
   scopes: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])),
   accessTokenTtl: z.number().int().describe('Seconds.'),
@@ -45,6 +47,8 @@ const clientSchema = z.object({
   requirePkce: z.boolean(),
   firstParty: z.boolean().describe('First-party clients skip the consent page.'),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable().describe('Public keys for private_key_jwt.'),
+  idTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).describe('The JWS alg of the client’s ID tokens (id_token_signed_response_alg).'),
+  accessTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).describe('The JWS alg of the client’s access tokens.'),
   enabled: z.boolean(),
   hasSecret: z.boolean().describe('Whether the client has a secret (client_secret_basic or client_secret_post). The secret itself is never returned again.'),
   previousSecretExpiresAt: dateTime.nullable().describe('Until when the secret before the last rotation still works; null when it no longer does.'),
@@ -72,6 +76,7 @@ const clientPatchSchema = z.strictObject({
   redirectUris: z.array(z.string()).optional(),
   postLogoutRedirectUris: z.array(z.string()).optional(),
   corsOrigins: z.array(z.string()).optional(),
+  resources: z.array(z.string()).optional().describe('RFC 8707 resource indicators: absolute https URIs without a fragment.'),
   grantTypes: z.array(z.string()).optional(),
   scopes: z.array(z.string()).optional(),
   accessTokenTtl: z.number().optional().describe('Seconds.'),
@@ -80,6 +85,8 @@ const clientPatchSchema = z.strictObject({
   requirePkce: z.boolean().optional().describe('Only a confidential client may turn PKCE off.'),
   firstParty: z.boolean().optional(),
   jwks: z.object({ keys: z.array(z.unknown()) }).nullable().optional().describe('A JWK Set of public keys, for private_key_jwt only.'),
+  idTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).optional().describe('RS256 (the default, which every OIDC library accepts), PS256, ES256 or EdDSA.'),
+  accessTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).optional().describe('RS256 (the default), PS256, ES256 or EdDSA.'),
 });
 
 const NOT_FOUND = { 404: 'No client has this id.' } as const;

@@ -17,6 +17,9 @@ import {
   userSessions,
   type AdminUserError,
 } from '../../users';
+import { adminDeleteUser, DELETION_ERRORS, type DeletionError } from '../../../privacy/deletion';
+import { adminExportUserData, exportFileName } from '../../../privacy/export';
+import { adminDeleteUserSchema, adminExportSchema } from '../../../privacy/schemas';
 import { apiJson, defineOperation, pageSchema, paginationQuery, type AdminApiOperation } from '../define';
 
 /**
@@ -30,6 +33,11 @@ const TAG = 'Users';
 /** An answer for one of lib/admin/users.ts's errors, in the API's error shape. */
 function userError(error: AdminUserError): Response {
   const { status, message } = ADMIN_USER_ERRORS[error];
+  return jsonError(status, error === 'user_not_found' ? 'not_found' : error, message);
+}
+
+function deletionError(error: DeletionError): Response {
+  const { status, message } = DELETION_ERRORS[error];
   return jsonError(status, error === 'user_not_found' ? 'not_found' : error, message);
 }
 
@@ -309,6 +317,58 @@ export const sendPasswordResetOperation = defineOperation({
   },
 });
 
+export const exportUserOperation = defineOperation({
+  method: 'GET',
+  path: '/users/{userId}/export',
+  operationId: 'exportUser',
+  summary: 'Export a user’s data',
+  description:
+    'Everything Optare holds about the user (profile, sessions, remembered browsers, factor metadata, consents, connected apps, pending email links, their audit events), as the JSON document the user downloads from their account page, never a secret. The reason is required and recorded in the audit log (`user.exported`).',
+  tag: TAG,
+  scope: 'users:read',
+  params: userIdParams,
+  query: adminExportSchema,
+  success: { status: 200, description: 'The user’s data, as an attachment.', schema: z.object({ format: z.literal('optare-user-export'), version: z.number().int() }).loose() },
+  errors: { ...NOT_FOUND, 400: 'The reason is missing, too short or too long.' },
+  async handle({ params, query, actor }) {
+    const now = new Date();
+    const data = await adminExportUserData(actor, params.userId, query.reason, now);
+    if (!data) return userError('user_not_found');
+    return new Response(JSON.stringify(data), {
+      headers: { 'content-type': 'application/json', 'content-disposition': `attachment; filename="${exportFileName(now)}"`, 'cache-control': 'no-store' },
+    });
+  },
+});
+
+export const deleteUserOperation = defineOperation({
+  method: 'DELETE',
+  path: '/users/{userId}',
+  operationId: 'deleteUser',
+  summary: 'Delete a user',
+  description:
+    'Deletes the account for good: every session, grant (refresh and access tokens), consent, factor, remembered browser and email link goes with it, and the user’s audit events are pseudonymised (the chain still verifies). Recorded as `user.deleted` with the reason and the pseudonym. The last enabled administrator cannot be deleted.',
+  tag: TAG,
+  scope: 'users:write',
+  params: userIdParams,
+  body: adminDeleteUserSchema,
+  success: {
+    status: 200,
+    description: 'The account is gone.',
+    schema: z.object({
+      deleted: z.literal(true),
+      pseudonym: z.uuid().describe('What the user’s audit events now carry instead of their id.'),
+      eventsPseudonymised: z.number().int(),
+    }),
+  },
+  errors: { ...NOT_FOUND, 409: 'The last enabled administrator cannot be deleted.' },
+  async handle({ params, body, actor }) {
+    const result = await adminDeleteUser(actor, params.userId, body);
+    if (result.ok) return apiJson({ deleted: true, pseudonym: result.pseudonym, eventsPseudonymised: result.eventsPseudonymised });
+    if (result.error === 'invalid_request') return jsonError(400, 'invalid_request', 'Some fields need attention.', result.fieldErrors);
+    return deletionError(result.error);
+  },
+});
+
 /** The admin API's users operations. */
 export const usersOperations: AdminApiOperation[] = [
   listUsers,
@@ -322,4 +382,6 @@ export const usersOperations: AdminApiOperation[] = [
   grantAdminOperation,
   revokeAdminOperation,
   sendPasswordResetOperation,
+  exportUserOperation,
+  deleteUserOperation,
 ];

@@ -1,4 +1,5 @@
 import { adminApiHandler } from '@/lib/admin/api/define';
-import { getUser } from '@/lib/admin/api/operations/users';
+import { deleteUserOperation, getUser } from '@/lib/admin/api/operations/users';
 
 export const GET = adminApiHandler(getUser);
+export const DELETE = adminApiHandler(deleteUserOperation);
