@@ -5,6 +5,9 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
 /** `env` adds to or overrides the settings below; a value of undefined removes a variable. */
+/** What `npm start` sets (package.json "start"): docs/decisions.md, "Where Optare's memory goes". */
+const NPM_START = { mallocMmapThreshold: 131072, nodeArgs: ['--max-semi-space-size=4'] };
+
 export async function startServer({ port, databaseUrl, env: overrides = {} }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optare-bench-'));
   const env = {
@@ -28,7 +31,10 @@ export async function startServer({ port, databaseUrl, env: overrides = {} }) {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The process settings of `npm start` (package.json), so the benchmark measures what runs in production.
+  env.MALLOC_MMAP_THRESHOLD_ ??= String(NPM_START.mallocMmapThreshold);
+  const nodeArgs = [...NPM_START.nodeArgs, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
+  const child = spawn(process.execPath, [...nodeArgs, 'scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   // Bound to one IPv4 address (OPTARE_HOST), the server is reached there; else as localhost.

@@ -120,8 +120,9 @@ export function developmentEncryptionKey(source: 'environment' | 'data-dir'): Se
 
 /**
  * Enabled clients allowed to skip PKCE (requirePkce off): their requests without a
- * code_challenge must carry an OpenID Connect nonce (RFC 9700 §2.1.1), and they lose PKCE's
- * protection of plain OAuth requests. Worth knowing, and turning PKCE back on where the client can.
+ * code_challenge are protected against code injection only if the app sends and checks an
+ * OpenID Connect nonce (RFC 9700 §2.1.1), which Optare cannot demand (OIDC Core makes it optional
+ * in the code flow). Worth knowing, and turning PKCE back on where the client can.
  */
 export function clientsWithoutPkce(clients: readonly { id: string; name: string }[]): SecurityWarning | null {
   if (clients.length === 0) return null;
@@ -129,7 +130,7 @@ export function clientsWithoutPkce(clients: readonly { id: string; name: string 
     id: 'clients_without_pkce',
     severity: 'warning',
     title: `${plural(clients.length, 'client may', 'clients may')} skip PKCE`,
-    detail: `${listOf(clients.map((client) => client.name))}: ${clients.length === 1 ? 'its' : 'their'} requests without PKCE are protected only by the OpenID Connect nonce, which Optare then requires. Turn "Require PKCE" back on once the app sends code_challenge.`,
+    detail: `${listOf(clients.map((client) => client.name))}: ${clients.length === 1 ? 'its' : 'their'} requests without PKCE are protected against code injection only if the app sends and checks a nonce. Turn "Require PKCE" back on once the app sends code_challenge.`,
     href: clients.length === 1 ? `/admin/clients/${encodeURIComponent(clients[0]!.id)}` : '/admin/clients',
   };
 }

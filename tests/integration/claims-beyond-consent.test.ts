@@ -12,7 +12,7 @@ import { issueAuthorizationCode } from '../../lib/oauth/grants/authorization-cod
 import { SCOPE_DESCRIPTIONS } from '../../lib/oauth/scopes';
 import { testContext } from '../support/context';
 import type { TestDatabase } from '../support/database';
-import { authorizeGet, location, newUser, openAuthorizeTestDatabase, pkce, signIn, type SignedInUser } from './authorize-support';
+import { authorizeGet, location, newUser, openAuthorizeTestDatabase, signIn, type SignedInUser } from './authorize-support';
 import {
   approveConsentIfAsked,
   callUserinfo,
@@ -186,11 +186,9 @@ describe('claims requested with the claims parameter', () => {
     const suite = await suiteClient();
     const browser = await signIn(user);
     await addConsentScopes(user.id, suite.client.id, ['email']);
-    // Plain OAuth (no openid, so no nonce) needs PKCE even from a client that relaxed it (RFC 9700 §2.1.1).
-    const { verifier, challenge } = pkce();
-    const params = suiteRequest(suite.client, { scope: 'email', nonce: undefined, claims: ALL_CLAIMS, code_challenge: challenge, code_challenge_method: 'S256' });
+    const params = suiteRequest(suite.client, { scope: 'email', nonce: undefined, claims: ALL_CLAIMS });
     const code = expectSuiteCode(location(await authorizeGet(params, browser.cookie)), params.get('state'));
-    const answer = await codeExchange(suite, code, { code_verifier: verifier });
+    const answer = await codeExchange(suite, code);
     expect(answer.status).toBe(200);
     expect(answer.body.scope).toBe('email');
     expect(answer.body).not.toHaveProperty('id_token');

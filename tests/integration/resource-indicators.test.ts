@@ -2,7 +2,7 @@
  * RFC 8707 resource indicators: a client registers the APIs it may get tokens for, asks for some
  * with `resource` at the authorization and token endpoints, and the access token's `aud` is then
  * those APIs. Hostile or unregistered values are invalid_target and issue nothing; a token for
- * another API is refused at userinfo. Also the PKCE/nonce rule of RFC 9700 §2.1.1.
+ * another API is refused at userinfo.
  */
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
@@ -304,19 +304,5 @@ describe('resource indicators: an openid-client relying party', () => {
     expect(tokens.claims()?.aud).toBe(app.client.id);
     const sub = tokens.claims()!.sub;
     await expect(oidc.fetchUserInfo(config, tokens.access_token, sub)).rejects.toMatchObject({ status: 401 });
-  });
-});
-
-describe('PKCE relaxed for a confidential client: the nonce must protect the request', () => {
-  it('requires scope openid and a nonce from a request without code_challenge', async () => {
-    const relaxed = await newClient({ firstParty: true, requirePkce: false });
-    const withoutPkce = { code_challenge: undefined, code_challenge_method: undefined };
-    const noNonce = await authorizeGet(authorizeParams(relaxed.client, { ...withoutPkce, nonce: undefined }), browser.cookie);
-    expect(expectClientError(noNonce, 'invalid_request').searchParams.get('error_description')).toContain('nonce');
-    const noOpenid = await authorizeGet(authorizeParams(relaxed.client, { ...withoutPkce, scope: 'profile' }), browser.cookie);
-    expectClientError(noOpenid, 'invalid_request');
-    expectCode(await authorizeGet(authorizeParams(relaxed.client, withoutPkce), browser.cookie));
-    // With PKCE, the nonce stays optional.
-    expectCode(await authorizeGet(authorizeParams(relaxed.client, { nonce: undefined }), browser.cookie));
   });
 });

@@ -1,5 +1,4 @@
 import { InvalidRequest } from '../../errors';
-import { parseScope } from '../../scopes';
 import type { AuthorizeCheck } from './types';
 
 /** An S256 challenge is the base64url SHA-256 of the verifier: exactly 43 characters. */
@@ -8,9 +7,7 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /**
  * PKCE (RFC 7636, RFC 9700 §2.1.1): only S256, never plain (nor the implicit plain of a
  * challenge without a method); required for public clients and for confidential clients that
- * did not relax it. A request of a relaxed client without PKCE must be protected against code
- * injection by the OpenID Connect nonce instead (RFC 9700 §2.1.1, §4.5.3.2): scope openid and a
- * nonce, or invalid_request.
+ * did not relax it.
  */
 export const checkPkce: AuthorizeCheck = ({ params, client }) => {
   const challenge = params.get('code_challenge');
@@ -19,9 +16,6 @@ export const checkPkce: AuthorizeCheck = ({ params, client }) => {
     if (method !== undefined) throw new InvalidRequest('code_challenge_method was sent without code_challenge.');
     if (client.type === 'public' || client.requirePkce) {
       throw new InvalidRequest('PKCE is required: send code_challenge with code_challenge_method=S256.');
-    }
-    if (params.get('nonce') === undefined || !parseScope(params.get('scope')).includes('openid')) {
-      throw new InvalidRequest('Without PKCE, send scope openid and a nonce (RFC 9700 §2.1.1).');
     }
     return {};
   }
