@@ -80,6 +80,9 @@ const ACCOUNT_ERRORS = {
   session_not_found: [404, 'That session has already ended. Reload the page.'],
   current_session: [409, 'This is the session you are using now. Use “Sign out” to end it.'],
   app_not_found: [404, 'That app is no longer connected. Reload the page.'],
+  invalid_scopes: [400, 'Choose the permissions to keep from the list.'],
+  scope_not_granted: [400, 'You can only remove permissions you gave this app, not add new ones.'],
+  consent_changed: [409, 'The permissions of this app changed meanwhile. Reload the page and try again.'],
   email_mismatch: [400, 'That is not the email address of this account. Type it exactly as shown.'],
   last_admin: [409, 'You are the last administrator. Make someone else an administrator before deleting your account.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -66,6 +66,7 @@ const REASONS: Record<string, string> = {
   other_sessions_signed_out_by_user: 'you signed out all other sessions',
   password_changed: 'your password changed',
   revoked_by_user: 'you disconnected the app',
+  consent_narrowed: 'you removed permissions from the app',
   refresh_token_reused: 'an old refresh token was used again',
   authorization_code_reused: 'an authorization code was used twice',
   revoked_by_client: 'the app signed out',
@@ -132,6 +133,8 @@ export function describeEvent(type: string, failed: boolean, details: Record<str
       return { title: 'Refused an app access to your account' };
     case 'consent.revoked':
       return { title: 'Disconnected an app' };
+    case 'consent.narrowed':
+      return { title: 'Removed permissions from an app' };
     case 'grant.revoked':
       return { title: 'App access revoked', detail: reason ? `Because ${reason}.` : null };
     case 'token.refresh_reused':

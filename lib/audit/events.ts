@@ -25,6 +25,11 @@ export const AUDIT_EVENT_TYPES = [
   'consent.denied',
   /** The user disconnected an app: its consent deleted and its grants revoked. */
   'consent.revoked',
+  /**
+   * The user removed scopes from an app's consent: details.before, details.after (scopes) and
+   * grantsRevoked (the grants holding a removed scope, revoked so the app must ask again).
+   */
+  'consent.narrowed',
   'client.created',
   'client.deleted',
   'client.secret_rotated',
@@ -89,11 +94,14 @@ export const AUDIT_EVENT_TYPES = [
    * Refused requests (lib/audit/refusals.ts), each at most once a minute per reason, subject and
    * IP address: an admin API key refused (details.reason: missing, malformed, unknown, expired,
    * revoked, rotated, creator_inactive, insufficient_scope), an account API call without a live
-   * session, a cross-site write (details.path, details.origin).
+   * session, a cross-site write (details.path, details.origin), and input an account or admin
+   * API endpoint refused as invalid (security.invalid_input: details.reason the error code,
+   * details.status, details.method; lib/audit/invalid-input.ts).
    */
   'api_key.refused',
   'account.access_denied',
   'security.cross_site_refused',
+  'security.invalid_input',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvent, type AuditWriter } from '../db/audit';
 import { randomBytes } from 'node:crypto';
 import { canonicalJson } from './canonical';
+import { streamAuditEvent } from './log-stream';
 import type { AuditEventInput } from './events';
 import { auditContentHashV2, personalDigest, PERSONAL_SALT_BYTES } from './personal';
 import { sanitizeAuditEvent } from './sanitize';
@@ -20,7 +21,8 @@ export interface RecordedAuditEvent {
  * Strings are stripped of control characters and truncated to their column sizes.
  *
  * Pass the caller's transaction as `client` to record the event atomically with the change it
- * describes: it is then kept only if that transaction commits.
+ * describes: it is then kept only if that transaction commits (and only then written to the
+ * request log with OPTARE_AUDIT_LOG_STREAM=stdout, lib/audit/log-stream.ts).
  */
 export async function recordAuditEvent(input: AuditEventInput, client?: AuditWriter): Promise<RecordedAuditEvent> {
   const event = sanitizeAuditEvent(input);
@@ -29,7 +31,7 @@ export async function recordAuditEvent(input: AuditEventInput, client?: AuditWri
   // Version 2: the hash commits to a salted digest of the personal fields (lib/audit/personal.ts).
   const personalSalt = new Uint8Array(randomBytes(PERSONAL_SALT_BYTES));
   const digest = personalDigest({ ...event, createdAt }, personalSalt);
-  const { seq } = await appendAuditEvent(
+  const { seq, hash } = await appendAuditEvent(
     {
       ...event,
       createdAt,
@@ -40,5 +42,6 @@ export async function recordAuditEvent(input: AuditEventInput, client?: AuditWri
     },
     client,
   );
+  streamAuditEvent(seq, hash);
   return { seq, createdAt };
 }

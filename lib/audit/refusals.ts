@@ -5,7 +5,8 @@ import { recordAuditEvent } from './record';
 
 /**
  * Audits refused requests (ASVS 16.3.2, 16.3.3): admin API keys refused (401, or 403
- * insufficient_scope), account API calls without a session, cross-site writes. Anyone can send
+ * insufficient_scope), account API calls without a session, cross-site writes, invalid input to
+ * the account and admin APIs (lib/audit/invalid-input.ts). Anyone can send
  * these, as fast as they like, so each is recorded at most once per minute for the same type,
  * reason, subject (an API key's prefix, a path) and client IP address: a flood of refusals
  * costs the log one event per minute per combination, and at most MAX_PER_MINUTE events a minute
@@ -18,7 +19,7 @@ const WINDOW_MS = 60_000;
 export const MAX_PER_MINUTE = 1000;
 
 export interface Refusal {
-  type: Extract<AuditEventType, 'api_key.refused' | 'account.access_denied' | 'security.cross_site_refused'>;
+  type: Extract<AuditEventType, 'api_key.refused' | 'account.access_denied' | 'security.cross_site_refused' | 'security.invalid_input'>;
   reason: string;
   /** What was refused: an API key's id or prefix, a path. */
   subject: string | null;
@@ -64,9 +65,17 @@ export function auditRefusal(refusal: Refusal, now = Date.now()): void {
   void recording.finally(() => current.inFlight.delete(recording));
 }
 
+/** Counts work that ends in auditRefusal (reading a response first) among what settleRefusalAudits waits for. */
+export function trackRefusalAudit(pending: Promise<void>): void {
+  const current = state();
+  const settled = pending.catch((error: unknown) => logger().error({ err: error }, 'could not audit a refused request'));
+  current.inFlight.add(settled);
+  void settled.finally(() => current.inFlight.delete(settled));
+}
+
 /** Waits for the refusals being recorded (tests). */
 export async function settleRefusalAudits(): Promise<void> {
-  await Promise.all([...state().inFlight]);
+  while (state().inFlight.size > 0) await Promise.all([...state().inFlight]);
 }
 
 /** Forgets which refusals were recorded this minute (tests). */

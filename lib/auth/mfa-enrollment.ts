@@ -6,6 +6,7 @@ import { cachedRuntimeSettings, runtimeSettings } from '../settings/runtime';
 import { db } from '../db/client';
 import { deleteRecoveryCodes } from '../db/recovery-codes';
 import { notifySecurityEvent } from '../notifications/security-events';
+import { authenticationFreshness } from './reauthentication';
 import { describeUserAgent } from './user-agent';
 import { generateRecoveryCodes, remainingRecoveryCodes } from './recovery-codes';
 import { hasSecondFactor, secondFactorsOf } from './second-factors';
@@ -26,12 +27,15 @@ import {
  * The policy around a user's own second factors, for the account pages and their route handlers
  * (which stay thin: they find the session, call one of these, and map the result).
  *
- * - Sensitive changes need a fresh authentication: the session's last sign-in (auth_time) within
- *   FRESH_AUTHENTICATION_SECONDS. That covers every change that adds or removes a way in:
- *   removing the authenticator app, deleting a passkey, regenerating recovery codes, and also
- *   adding an authenticator app or a passkey (a passkey signs in on its own, so a stolen session
- *   must not be able to plant one). Renaming a passkey and forgetting a remembered browser only
- *   ever reduce access and need no fresh sign-in.
+ * - Sensitive changes need a full, fresh authentication (lib/auth/reauthentication.ts
+ *   authenticationFreshness, ASVS 7.5.1): the session's last sign-in (auth_time) within
+ *   FRESH_AUTHENTICATION_SECONDS and, for a user who has a second factor, with it (a remembered
+ *   browser's password-only sign-in is not enough). A user without one yet adds their first
+ *   after a fresh password sign-in (the forced enrolment of app/sign-in/enroll). That covers
+ *   every change that adds or removes a way in: removing the authenticator app, deleting a
+ *   passkey, regenerating recovery codes, and also adding an authenticator app or a passkey (a
+ *   passkey signs in on its own, so a stolen session must not be able to plant one). Renaming a
+ *   passkey and forgetting a remembered browser only ever reduce access and need no fresh sign-in.
  * - The first factor a user adds comes with their first set of recovery codes, shown once.
  * - Every factor change ends the user's remembered browsers.
  * - The last factor cannot go while MFA is required for the user (OPTARE_MFA_REQUIRED, and
@@ -42,23 +46,24 @@ import {
  * enrollment at their next sign-in.
  */
 
-/** How recent the session's authentication must be for sensitive changes: 10 minutes. */
-export const FRESH_AUTHENTICATION_SECONDS = 10 * 60;
-
 /** The signed-in user making the change, as the session says (lib/auth/sessions ActiveSession). */
 export interface AccountHolder {
   userId: string;
   /** When the user last authenticated in this session (auth_time). */
   authenticatedAt: Date;
+  /** How (lib/auth/authentication-methods): a session without `mfa` has not used the user's second factor. */
+  amr: readonly string[];
   user: { id: string; email: string; name: string; isAdmin: boolean };
 }
 
 export type ReauthenticationRequired = { ok: false; error: 'reauthentication_required' };
+export { FRESH_AUTHENTICATION_SECONDS, isFreshlyAuthenticated } from './reauthentication';
+
 const REAUTHENTICATE: ReauthenticationRequired = { ok: false, error: 'reauthentication_required' };
 
-/** Whether the session's authentication is recent enough for a sensitive change. */
-export function isFreshlyAuthenticated(holder: Pick<AccountHolder, 'authenticatedAt'>, now = new Date()): boolean {
-  return now.getTime() - holder.authenticatedAt.getTime() <= FRESH_AUTHENTICATION_SECONDS * 1000;
+/** Whether the session may add or remove a way in: fresh, and with every factor the user has. */
+async function isFullyAuthenticated(holder: AccountHolder, now: Date): Promise<boolean> {
+  return (await authenticationFreshness(holder, now)) === 'fresh';
 }
 
 /** Whether the user must keep a second factor: the MFA policy (lib/settings) is on, or they administer Optare. */
@@ -84,7 +89,7 @@ export type StartAuthenticatorAppResult =
 
 /** Starts (or restarts) setting up an authenticator app: the secret and its QR code, shown once. */
 export async function startAuthenticatorApp(holder: AccountHolder, now = new Date()): Promise<StartAuthenticatorAppResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   return startTotpEnrollment(holder.user, now);
 }
 
@@ -101,7 +106,7 @@ export async function confirmAuthenticatorApp(
   context: AuditContext,
   now = new Date(),
 ): Promise<ConfirmAuthenticatorAppResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   const first = !(await hasSecondFactor(holder.userId));
   const confirmed = await confirmTotpEnrollment(holder.userId, code, context, now);
   if (!confirmed.ok) return confirmed;
@@ -116,7 +121,7 @@ export type RemoveFactorResult =
 
 /** Removes the authenticator app. */
 export async function removeAuthenticatorApp(holder: AccountHolder, context: AuditContext, now = new Date()): Promise<RemoveFactorResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   const factors = await secondFactorsOf(holder.userId);
   if (!factors.totp) return { ok: false, error: 'not_found' };
   const last = factors.passkeys === 0;
@@ -134,7 +139,7 @@ export type PasskeyOptionsResult =
 
 /** WebAuthn creation options for a new passkey; the ceremony token goes in the browser's cookie. */
 export async function passkeyRegistrationOptions(holder: AccountHolder, now = new Date()): Promise<PasskeyOptionsResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   return { ok: true, ...(await registrationOptions(holder.user, now)) };
 }
 
@@ -153,7 +158,7 @@ export async function addPasskey(
   context: AuditContext,
   now = new Date(),
 ): Promise<AddPasskeyResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   const first = !(await hasSecondFactor(holder.userId));
   const registered = await verifyRegistration(holder.userId, ceremonyToken, response, nickname, context, now);
   if (!registered.ok) return { ok: false, error: 'passkey_refused', reason: registered.reason };
@@ -171,7 +176,7 @@ export async function renameUserPasskey(holder: AccountHolder, id: unknown, nick
 
 /** Deletes one of the user's passkeys. */
 export async function deleteUserPasskey(holder: AccountHolder, id: unknown, context: AuditContext, now = new Date()): Promise<RemoveFactorResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   const passkeys = await listPasskeys(holder.userId);
   const target = typeof id === 'string' ? passkeys.find((passkey) => passkey.id === id.toLowerCase()) : undefined;
   if (!target) return { ok: false, error: 'not_found' };
@@ -193,7 +198,7 @@ export type RegenerateRecoveryCodesResult =
 
 /** A new set of ten codes, shown once; the old set stops working. */
 export async function regenerateRecoveryCodes(holder: AccountHolder, context: AuditContext, now = new Date()): Promise<RegenerateRecoveryCodesResult> {
-  if (!isFreshlyAuthenticated(holder, now)) return REAUTHENTICATE;
+  if (!(await isFullyAuthenticated(holder, now))) return REAUTHENTICATE;
   if (!(await hasSecondFactor(holder.userId))) return { ok: false, error: 'no_second_factor' };
   const codes = await generateRecoveryCodes(holder.userId, context, now);
   await forgetTrustedDevices(holder.userId, context, 'recovery_codes_regenerated');

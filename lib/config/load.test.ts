@@ -95,6 +95,13 @@ describe('loadConfig defaults', () => {
     expect(problems).toMatch(/^DATABASE_URL:/m);
   });
 
+  it('streams audit events to the request log only when OPTARE_AUDIT_LOG_STREAM=stdout, and refuses other values', () => {
+    expect(loadConfig(env({}), { cwd }).auditLogStream).toBe('off');
+    expect(loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: '' }), { cwd }).auditLogStream).toBe('off');
+    expect(loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: 'stdout' }), { cwd }).auditLogStream).toBe('stdout');
+    expect(problemsOf(() => loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: 'syslog' }), { cwd })).join('\n')).toMatch(/^OPTARE_AUDIT_LOG_STREAM: must be off or stdout/m);
+  });
+
   it('refuses an issuer with a query, a fragment or credentials', () => {
     for (const issuer of ['http://localhost:3000/?a=1', 'http://localhost:3000/#x', 'http://u:p@localhost:3000']) {
       expect(problemsOf(() => loadConfig(env({ OPTARE_ISSUER: issuer }), { cwd })).join('\n')).toMatch(/^OPTARE_ISSUER:/m);

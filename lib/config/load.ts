@@ -26,7 +26,11 @@ export interface Config {
   database: DatabaseTarget;
   encryption: { current: Buffer; old: Buffer[]; source: 'environment' | 'data-dir' };
   logLevel: Settings['LOG_LEVEL'];
+  /** `stdout`: every audit event, once committed, is also one JSON line of the request log (audit: true). */
+  auditLogStream: 'off' | 'stdout';
   securityContact: string;
+  /** Base URL of the breached-password range API (ASVS 6.2.12), or null: not checked. */
+  breachedPasswordApi: string | null;
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
   admin: {
     /** The admin console signs out after this long without a request (shorter than a session's). */
@@ -140,7 +144,9 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       : { kind: 'embedded', dataDir },
     encryption,
     logLevel: settings.LOG_LEVEL,
+    auditLogStream: settings.OPTARE_AUDIT_LOG_STREAM,
     securityContact: settings.OPTARE_SECURITY_CONTACT,
+    breachedPasswordApi: settings.OPTARE_BREACHED_PASSWORD_API ?? null,
     session: {
       idleTimeoutSeconds: settings.OPTARE_SESSION_IDLE_TIMEOUT,
       maxAgeSeconds: settings.OPTARE_SESSION_MAX_AGE,

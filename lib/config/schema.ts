@@ -54,6 +54,11 @@ export const settingsSchema = z.object({
   OPTARE_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
   OPTARE_ENCRYPTION_KEYS_OLD: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  // Unset: off. Production operators set https://api.pwnedpasswords.com (lib/auth/breached-passwords.ts).
+  OPTARE_BREACHED_PASSWORD_API: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, error: 'must be the http(s):// base URL of a k-anonymity range API, e.g. https://api.pwnedpasswords.com' }).optional(),
+  ),
   OPTARE_SECURITY_CONTACT: z.preprocess(
     emptyToUndefined,
     z
@@ -73,6 +78,10 @@ export const settingsSchema = z.object({
     z.enum(['2048', '3072', '4096'], { error: 'must be 2048, 3072 or 4096 (the RSA modulus size of new RS256/PS256 signing keys)' }).default('2048').transform(Number),
   ),
   OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+  OPTARE_AUDIT_LOG_STREAM: z.preprocess(
+    emptyToUndefined,
+    z.enum(['off', 'stdout'], { error: 'must be off or stdout (audit events also written to the request log)' }).default('off'),
+  ),
   OPTARE_TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain a colon').default('Optare')),
   OPTARE_TRUSTED_DEVICE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(365).default(30)),
   SMTP_URL: z.preprocess(

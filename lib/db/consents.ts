@@ -37,3 +37,13 @@ export async function deleteConsent(userId: string, clientId: string, client: Db
   const { count } = await client.consent.deleteMany({ where: { userId, clientId } });
   return count === 1;
 }
+
+/**
+ * Replaces the scopes the user allowed the client with `after`, only if they are still exactly
+ * `before` (compare-and-set: a consent approved meanwhile is not overwritten). False when the
+ * consent is gone or changed.
+ */
+export async function replaceConsentScopes(userId: string, clientId: string, before: string[], after: string[], client: DbClient = db()): Promise<boolean> {
+  const { count } = await client.consent.updateMany({ where: { userId, clientId, scopes: { equals: before } }, data: { scopes: after } });
+  return count === 1;
+}

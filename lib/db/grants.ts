@@ -391,3 +391,31 @@ export async function revokeUserGrantRows(
   await client.refreshToken.updateMany({ where: { grant: where, revokedAt: null }, data: { revokedAt: now } });
   return count;
 }
+
+/**
+ * Revokes the user's live grants of one client whose scopes are not all within `allowed`, and
+ * their refresh tokens, in one statement (the access tokens stop through their `gid`). Grants
+ * that stay within `allowed` are left alone. Returns how many grants.
+ */
+export async function revokeClientGrantRowsBeyondScopes(
+  userId: string,
+  clientId: string,
+  allowed: string[],
+  reason: string,
+  now: Date,
+  client: DbClient = db(),
+): Promise<number> {
+  const [row] = await client.$queryRaw<{ count: number }[]>`
+    WITH revoked AS (
+      UPDATE "grants" SET "revoked_at" = ${now}::timestamptz, "revoked_reason" = ${reason}
+      WHERE "user_id" = ${userId}::uuid AND "client_id" = ${clientId} AND "revoked_at" IS NULL
+        AND NOT ("scopes" <@ ${allowed}::text[])
+      RETURNING "id"
+    ), tokens AS (
+      UPDATE "refresh_tokens" SET "revoked_at" = ${now}::timestamptz
+      WHERE "grant_id" IN (SELECT "id" FROM revoked) AND "revoked_at" IS NULL
+      RETURNING "id"
+    )
+    SELECT (SELECT count(*) FROM revoked)::int AS "count", (SELECT count(*) FROM tokens)::int AS "tokens"`;
+  return row?.count ?? 0;
+}

@@ -1,4 +1,5 @@
 import 'server-only';
+import { auditInvalidInput } from '../audit/invalid-input';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { logger } from '../log/logger';
 import { jsonError, serviceUnavailable } from './responses';
@@ -14,7 +15,8 @@ export const SERVER_ERROR_MESSAGE = 'Something went wrong on our side. Try again
  * `service_unavailable` with Retry-After (the request wrote nothing; sending it again later may
  * work), anything else 500 `server_error`, both in the API's one error shape and never cached.
  * The cause goes to the log with the request id and path, never to the client; the request's
- * body, cookies and headers are never logged.
+ * body, cookies and headers are never logged. Invalid input to the account and admin APIs is
+ * audited (lib/audit/invalid-input.ts).
  *
  * The handlers must not rely on Next.js's thrown control flow (`redirect()`, `notFound()`):
  * this would turn it into a 500. They answer with responses instead.
@@ -24,7 +26,9 @@ export function jsonRoute<Args extends [Request, ...unknown[]]>(
 ): (...args: Args) => Promise<Response> {
   return async (...args) => {
     try {
-      return await handler(...args);
+      const response = await handler(...args);
+      auditInvalidInput(args[0], response);
+      return response;
     } catch (error) {
       const [request] = args;
       const where = { requestId: request.headers.get('x-request-id'), path: new URL(request.url).pathname };

@@ -16,6 +16,7 @@ import { startMaintenance } from './maintenance';
 import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
+import { installProcessFaultHandlers } from './process-faults';
 import { createRedirectServer } from './http-redirect';
 import {
   certificateWarnings,
@@ -37,6 +38,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   const operatorNodeEnv = process.env.NODE_ENV;
   const log = createLogger(process.env.LOG_LEVEL ?? 'info');
   installLogger(log);
+  installProcessFaultHandlers(log);
 
   let config;
   try {

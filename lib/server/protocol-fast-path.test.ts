@@ -90,6 +90,8 @@ describe('serveProtocolRequest', () => {
       duplex: 'half',
     } as RequestInit);
     expect(streamed.status).toBe(413);
+    // The rest of the body is not read, so the connection cannot carry another request.
+    expect(streamed.headers.get('connection')).toBe('close');
     expect(seen).toBeUndefined();
   });
 });

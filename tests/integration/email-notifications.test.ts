@@ -37,7 +37,7 @@ describe('security notifications', () => {
   it('emails when a second factor is added and removed', async () => {
     const user = await newUser();
     const now = new Date();
-    const holder = { userId: user.id, authenticatedAt: now, user };
+    const holder = { userId: user.id, authenticatedAt: now, amr: ['pwd', 'otp', 'mfa'], user };
     const started = await startAuthenticatorApp(holder, now);
     if (!started.ok) throw new Error('start failed');
     expect((await confirmAuthenticatorApp(holder, totpAt(started.secret, now), testContext(), now)).ok).toBe(true);

@@ -58,9 +58,14 @@ async function newUser(options: { isAdmin?: boolean } = {}): Promise<PublicUser>
   return result.user;
 }
 
-/** The user's session, signed in `minutesAgo` minutes before `now`. */
-function holderOf(user: PublicUser, now = new Date(), minutesAgo = 0): AccountHolder {
-  return { userId: user.id, authenticatedAt: new Date(now.getTime() - minutesAgo * MINUTE), user };
+/** Signed in with every factor (password and authenticator app). */
+const ALL_FACTORS = ['pwd', 'otp', 'mfa'];
+/** Signed in with the password alone: a user without a second factor, or a remembered browser. */
+const PASSWORD_ONLY = ['pwd'];
+
+/** The user's session, signed in `minutesAgo` minutes before `now`, with `amr`. */
+function holderOf(user: PublicUser, now = new Date(), minutesAgo = 0, amr: readonly string[] = ALL_FACTORS): AccountHolder {
+  return { userId: user.id, authenticatedAt: new Date(now.getTime() - minutesAgo * MINUTE), amr, user };
 }
 
 /** Sets up the authenticator app through the policy; returns its secret and the recovery codes handed out. */
@@ -156,6 +161,38 @@ describe('fresh authentication', () => {
       error: 'reauthentication_required',
     });
     expect(await countPasskeys(user.id)).toBe(0);
+  });
+
+  it('is a full one once the user has a second factor: a remembered browser’s password-only sign-in cannot add, remove or replace a way in', async () => {
+    const user = await newUser();
+    const now = new Date();
+    const { recoveryCodes } = await enrollTotp(holderOf(user, now, 0, PASSWORD_ONLY), now);
+    const { passkey } = await enrollPasskey(holderOf(user));
+    const remembered = holderOf(user, now, 1, PASSWORD_ONLY);
+    const refused = { ok: false, error: 'reauthentication_required' };
+
+    expect(await passkeyRegistrationOptions(remembered, now)).toEqual(refused);
+    const options = await passkeyRegistrationOptions(holderOf(user, now), now);
+    if (!options.ok) throw new Error('no options');
+    expect(await addPasskey(remembered, options.ceremonyToken, newAuthenticator().register(options.options), 'Planted', testContext(), now)).toEqual(refused);
+    expect(await deleteUserPasskey(remembered, passkey.id, testContext(), now)).toEqual(refused);
+    expect(await removeAuthenticatorApp(remembered, testContext(), now)).toEqual(refused);
+    expect(await regenerateRecoveryCodes(remembered, testContext(), now)).toEqual(refused);
+    expect(await startAuthenticatorApp(remembered, now)).toEqual(refused);
+
+    expect(await secondFactorsOf(user.id)).toMatchObject({ totp: true, passkeys: 1 });
+    expect(await redeemRecoveryCode(user.id, recoveryCodes![0], testContext())).toBe(true);
+    // With the second factor too (a step-up), the same change goes through.
+    expect(await regenerateRecoveryCodes(holderOf(user, now, 1, ['pwd', 'hwk', 'user', 'mfa']), testContext(), now)).toMatchObject({ ok: true });
+  });
+
+  it('lets a user without a second factor add their first after a fresh password sign-in (the forced enrolment), not a stale one', async () => {
+    const user = await newUser();
+    const now = new Date();
+    expect(await startAuthenticatorApp(holderOf(user, now, 11, PASSWORD_ONLY), now)).toEqual({ ok: false, error: 'reauthentication_required' });
+    const { recoveryCodes } = await enrollTotp(holderOf(user, now, 9, PASSWORD_ONLY), now);
+    expect(recoveryCodes).toHaveLength(10);
+    expect(await hasConfirmedTotp(user.id)).toBe(true);
   });
 
   it('is not needed to rename a passkey or forget a remembered browser', async () => {

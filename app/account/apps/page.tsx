@@ -19,12 +19,12 @@ export default async function ConnectedAppsPage() {
     <AccountFrame
       title="Connected apps"
       current="/account/apps"
-      description="Apps you allowed to use your Optare account. Disconnecting one signs it out at once; it asks again next time you use it."
+      description="Apps you allowed to use your Optare account. Uncheck a permission to take it back, or disconnect an app: either way it loses that access at once and must ask again."
     >
       <NoScript />
       <AccountSection id="apps" title="Apps with access">
         <ConnectedAppsList
-          apps={apps.map((app) => ({ clientId: app.clientId, name: app.name, scopes: app.scopes.map((scope) => scope.description), granted: when(app.grantedAt) }))}
+          apps={apps.map((app) => ({ clientId: app.clientId, name: app.name, scopes: app.scopes, granted: when(app.grantedAt) }))}
         />
       </AccountSection>
     </AccountFrame>

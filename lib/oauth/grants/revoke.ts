@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '../../db/client';
-import { revokeGrantRows, revokeUserGrantRows } from '../../db/grants';
+import { revokeClientGrantRowsBeyondScopes, revokeGrantRows, revokeUserGrantRows } from '../../db/grants';
 import type { DbClient } from '../../db/users';
 import { recordAuditEvent } from '../../audit/record';
 import type { AuditContext, AuditEventInput } from '../../audit/events';
@@ -11,6 +11,7 @@ export type GrantRevocationReason =
   | 'refresh_token_reused'
   | 'revoked_by_client'
   | 'revoked_by_user'
+  | 'consent_narrowed'
   | 'revoked_by_admin'
   | 'password_changed'
   | 'password_reset';
@@ -70,6 +71,28 @@ export async function revokeUserGrants(
         details: { reason, count },
         context: options.context ?? NO_CONTEXT,
       },
+      options.client,
+    );
+  }
+  return count;
+}
+
+/**
+ * Revokes the user's live grants of one client that hold a scope outside `allowed` (after the
+ * user narrowed their consent): their refresh tokens, and their access tokens through `gid`. Pass
+ * the caller's transaction as `client`; one `grant.revoked` event records how many. Returns that count.
+ */
+export async function revokeClientGrantsBeyondScopes(
+  userId: string,
+  clientId: string,
+  allowed: string[],
+  options: { context?: AuditContext; now?: Date; client?: DbClient } = {},
+): Promise<number> {
+  const reason: GrantRevocationReason = 'consent_narrowed';
+  const count = await revokeClientGrantRowsBeyondScopes(userId, clientId, allowed, reason, options.now ?? new Date(), options.client);
+  if (count > 0) {
+    await recordAuditEvent(
+      { type: 'grant.revoked', outcome: 'success', actorUserId: userId, subject: clientId, details: { reason, count }, context: options.context ?? NO_CONTEXT },
       options.client,
     );
   }

@@ -1,0 +1,31 @@
+import 'server-only';
+import { db } from './client';
+import type { StoredAuditEvent } from './audit';
+
+/**
+ * The committed audit events among `seqs` (on a connection of its own, so an event recorded in a
+ * transaction that has not committed yet, or rolled back, is not there). For the audit log
+ * stream (lib/audit/log-stream.ts).
+ */
+export async function readCommittedAuditEvents(seqs: readonly bigint[]): Promise<StoredAuditEvent[]> {
+  if (seqs.length === 0) return [];
+  return db().auditEvent.findMany({
+    where: { seq: { in: [...seqs] } },
+    orderBy: { seq: 'asc' },
+    select: {
+      seq: true,
+      createdAt: true,
+      type: true,
+      actorUserId: true,
+      actorApiKeyId: true,
+      subject: true,
+      ip: true,
+      userAgent: true,
+      requestId: true,
+      outcome: true,
+      details: true,
+      prevHash: true,
+      hash: true,
+    },
+  });
+}
