@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import type { AuthHandler as AuthHandlerType } from 'next-auth/core';
+import type { AuthOptions } from 'next-auth';
 import { decode } from 'next-auth/jwt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { consoleAuthOptions } from '../../app/admin/_server/auth-options';
@@ -12,6 +12,7 @@ import { consoleCookieName } from '../../app/admin/_server/console';
 import { CONSOLE_CLIENT_ID, consoleCookieSecret } from '../../lib/admin/console-client';
 import { createUser } from '../../lib/auth/accounts';
 import { createSession } from '../../lib/auth/sessions';
+import { ENDPOINT_PATHS } from '../../lib/oauth/metadata';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { useTestConfig } from '../support/config';
 import { GOOD_PASSWORD, testContext, uniqueEmail } from '../support/context';
@@ -19,7 +20,13 @@ import { GOOD_PASSWORD, testContext, uniqueEmail } from '../support/context';
 // The handler app/admin/auth/[...nextauth]/route.ts hands every request to (through NextAuth(),
 // which reads cookies and headers from Next.js's request scope): next-auth's framework-free core,
 // which package.json's exports keep from a bare `next-auth/core` import.
-const { AuthHandler } = createRequire(import.meta.url)(path.resolve('node_modules/next-auth/core/index.js')) as { AuthHandler: typeof AuthHandlerType };
+const { AuthHandler } = createRequire(import.meta.url)(path.resolve('node_modules/next-auth/core/index.js')) as { AuthHandler: CoreAuthHandler };
+
+/** The part of next-auth/core's AuthHandler (core/index.d.ts) this test uses. */
+type CoreAuthHandler = <Body = unknown>(params: {
+  req: { action: string; method: string; providerId?: string; body?: Record<string, unknown>; query?: Record<string, string>; cookies: Record<string, string>; headers: Record<string, string> };
+  options: AuthOptions;
+}) => Promise<{ status?: number; body?: Body; redirect?: string; cookies?: { name: string; value: string; options?: { maxAge?: number } }[] }>;
 
 // The console's signIn callback reads the request headers for its audit record; outside a Next.js
 // request scope it gets these instead. Nothing else is replaced: next-auth and openid-client run
@@ -39,6 +46,8 @@ class ForgingAuthorizationServer {
   /** code_challenge of each authorization code handed out, to check the verifier as Optare does. */
   readonly challenges = new Map<string, string>();
   tokenRequests = 0;
+  /** Requests for the discovery document, which the console must never need. */
+  discoveryRequests = 0;
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -50,22 +59,24 @@ class ForgingAuthorizationServer {
   }
 
   private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const json = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {
+      // A forged document: another issuer and other endpoints, which the console must not follow.
+      this.discoveryRequests += 1;
       return json(200, {
-        issuer: this.issuer,
-        authorization_endpoint: `${this.issuer}/authorize`,
-        token_endpoint: `${this.issuer}/token`,
-        jwks_uri: `${this.issuer}/jwks`,
+        issuer: 'https://impostor.example',
+        authorization_endpoint: 'https://impostor.example/authorize',
+        token_endpoint: 'https://impostor.example/token',
+        jwks_uri: 'https://impostor.example/jwks',
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
       });
     }
-    if (request.url === '/jwks') {
+    if (request.url === ENDPOINT_PATHS.jwks) {
       return json(200, { keys: [{ ...this.signingKey.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] });
     }
-    if (request.url === '/token' && request.method === 'POST') {
+    if (request.url === ENDPOINT_PATHS.token && request.method === 'POST') {
       this.tokenRequests += 1;
       let body = '';
       for await (const chunk of request) body += chunk;
@@ -148,7 +159,7 @@ async function startSignIn(): Promise<StartedSignIn> {
   });
   jar = keep(jar, signIn.cookies);
   const authorization = new URL(signIn.redirect!);
-  expect(`${authorization.origin}${authorization.pathname}`).toBe(`${authServer.issuer}/authorize`);
+  expect(`${authorization.origin}${authorization.pathname}`).toBe(`${authServer.issuer}${ENDPOINT_PATHS.authorization}`);
   const code = randomBytes(16).toString('base64url');
   authServer.challenges.set(code, authorization.searchParams.get('code_challenge')!);
   return { jar, code, state: authorization.searchParams.get('state')!, nonce: authorization.searchParams.get('nonce')! };
@@ -213,6 +224,20 @@ describe('admin console ID token validation', () => {
     expect(redirect).toMatch(REFUSED);
     expect(sessionCookie).toBeUndefined();
     expect(refusalReasons).toEqual([expect.stringMatching(/failed to validate JWT signature/)]);
+  });
+});
+
+describe('admin console issuer metadata', () => {
+  it('never reads a discovery document: one naming another issuer cannot steer it, and that issuer\'s ID tokens are refused', async () => {
+    authServer.discoveryRequests = 0;
+    const admin = await administratorSession();
+    const started = await startSignIn();
+    authServer.nextIdToken = { claims: { ...idTokenClaims(started, admin), iss: 'https://impostor.example' }, key: authServer.signingKey.privateKey };
+    const { redirect, sessionCookie } = await callback(started.jar, { code: started.code, state: started.state });
+    expect(authServer.discoveryRequests).toBe(0);
+    expect(redirect).toMatch(REFUSED);
+    expect(sessionCookie).toBeUndefined();
+    expect(refusalReasons).toEqual([expect.stringMatching(/unexpected iss value/)]);
   });
 });
 

@@ -58,11 +58,8 @@ describe('password expiry and hints', () => {
 
   it('sign-up ignores a password hint or secret question sent along, and stores none', async () => {
     const email = uniqueEmail('hint');
-    const created = await createUser(
-      { email, password: GOOD_PASSWORD, name: 'Hinted', passwordHint: 'my horse', securityQuestion: 'First pet?', securityAnswer: 'Rex' },
-      testContext(),
-      'cli',
-    );
+    const input = { email, password: GOOD_PASSWORD, name: 'Hinted', passwordHint: 'my horse', securityQuestion: 'First pet?', securityAnswer: 'Rex' };
+    const created = await createUser(input, testContext(), 'cli');
     expect(created.ok).toBe(true);
     const [row] = await database.sql('SELECT * FROM users WHERE email = $1', [email]);
     expect(JSON.stringify(row)).not.toMatch(/my horse|First pet|Rex/);

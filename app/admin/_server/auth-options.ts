@@ -7,6 +7,7 @@ import { ACR_MULTI_FACTOR } from '@/lib/auth/authentication-methods';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { logger } from '@/lib/log/logger';
+import { ENDPOINT_PATHS } from '@/lib/oauth/metadata';
 import { consoleCookieName, consoleCookiePrefix } from './console';
 
 /** The console's cookie lives at most this long; the console's idle clock (DB) ends it much sooner. */
@@ -40,10 +41,19 @@ export function consoleAuthOptions(): AuthOptions {
         id: CONSOLE_PROVIDER_ID,
         name: 'Optare',
         type: 'oauth',
-        wellKnown: `${config.issuer}/.well-known/openid-configuration`,
+        // The provider's metadata is declared from OPTARE_ISSUER rather than discovered: the
+        // console is Optare's own client, and a discovery document naming another issuer must
+        // not be able to steer it (ASVS 10.5.3; next-auth 4 never compares a discovered issuer).
+        issuer: config.issuer,
+        authorization: {
+          url: `${config.issuer}${ENDPOINT_PATHS.authorization}`,
+          params: { scope: 'openid profile email', prompt: 'login', acr_values: ACR_MULTI_FACTOR },
+        },
+        token: `${config.issuer}${ENDPOINT_PATHS.token}`,
+        userinfo: `${config.issuer}${ENDPOINT_PATHS.userinfo}`,
+        jwks_endpoint: `${config.issuer}${ENDPOINT_PATHS.jwks}`,
         clientId: CONSOLE_CLIENT_ID,
         client: { token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
-        authorization: { params: { scope: 'openid profile email', prompt: 'login', acr_values: ACR_MULTI_FACTOR } },
         checks: ['pkce', 'state', 'nonce'],
         idToken: true,
         profile: (profile: OptareProfile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),
