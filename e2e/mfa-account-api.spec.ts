@@ -89,6 +89,15 @@ async function enrollTotp(request: APIRequestContext): Promise<{ app: Authentica
   return { app, recoveryCodes };
 }
 
+/** “Confirm it’s you” through the API: the step-up route, then the authenticator app's next code. */
+async function stepUpWith(request: APIRequestContext, app: AuthenticatorApp): Promise<void> {
+  const started = await request.get('/sign-in/step-up?next=/account/security', { maxRedirects: 0 });
+  expect(started.status()).toBe(303);
+  expect(started.headers().location).toContain('/sign-in/second-factor');
+  const verified = await request.post('/api/auth/second-factor', json({ method: 'totp', code: await app.nextCode() }));
+  expect(verified.status()).toBe(200);
+}
+
 test.describe('the account endpoints refuse callers they should not serve', () => {
   for (const endpoint of ENDPOINTS) {
     test(`${endpoint}: 401 without a session, with the way to sign in`, async ({ request }) => {
@@ -148,7 +157,10 @@ test.describe('the account endpoints refuse hostile values with a clear 4xx', ()
 
   test('authenticator app: starting again while one is on is refused', async ({ request }) => {
     await signedIn(request);
-    await enrollTotp(request);
+    const { app } = await enrollTotp(request);
+    // The password-only session cannot change a way in now that the user has a second factor.
+    expect((await expectRefusal(await request.post('/api/account/totp/start', json({})), 403)).error).toBe('reauthentication_required');
+    await stepUpWith(request, app);
     expect((await expectRefusal(await request.post('/api/account/totp/start', json({})), 409)).error).toBe('already_enrolled');
   });
 

@@ -89,6 +89,18 @@ test.describe('passkeys', () => {
     await expect(security.passkeyItems()).toHaveCount(1);
     await security.passkeys.getByRole('button', { name: 'Delete <b>Work</b> laptop' }).click();
     await security.passkeys.getByRole('button', { name: 'Delete passkey' }).click();
+    // Signed in with the password alone before the passkey existed: removing a way in needs every
+    // factor the user has now (ASVS 7.5.1). “Confirm it’s you” asks for the passkey, then comes back.
+    guard.expectConsoleError({ path: '/api/account/passkeys/delete', text: 'status of 403' });
+    const confirm = security.passkeys.getByRole('link', { name: 'Confirm it’s you' });
+    await expect(confirm).toBeVisible();
+    await expect(security.passkeyItems()).toHaveCount(1);
+    await Promise.all([page.waitForURL(/\/sign-in\/second-factor/), confirm.click()]);
+    const secondFactor = new SecondFactorPage(page);
+    await secondFactor.expectShown();
+    await Promise.all([page.waitForURL('/account/security'), secondFactor.passkeyButton.click()]);
+    await security.passkeys.getByRole('button', { name: 'Delete <b>Work</b> laptop' }).click();
+    await security.passkeys.getByRole('button', { name: 'Delete passkey' }).click();
     await expect(security.status(security.passkeys)).toHaveText(
       'Passkey “<b>Work</b> laptop” deleted. It was your last second factor, so your recovery codes were deleted too.',
     );

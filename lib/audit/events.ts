@@ -43,6 +43,11 @@ export const AUDIT_EVENT_TYPES = [
   'user.admin_revoked',
   /** Every session, grant and remembered browser of the user ended by an administrator. */
   'user.signed_out_everywhere',
+  /**
+   * Every user's sessions, unfinished sign-ins and remembered browsers ended at once by an
+   * administrator (lib/admin/end-all-sessions.ts): details the counts, keptOwnSession, reason.
+   */
+  'sessions.ended_all',
   /** An administrator removed every second factor of a user; details.reason says why. */
   'user.mfa_reset',
   /**

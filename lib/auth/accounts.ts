@@ -15,6 +15,7 @@ import {
   type FieldErrors,
 } from '../validation/account';
 import { isCommonPassword } from './common-passwords';
+import { breachedPasswordProblem } from './breached-passwords';
 import { contextWordProblem } from './password-context';
 import { hashPassword, verifyPassword } from './passwords';
 import { consume, limitKey } from '../rate-limit/limiter';
@@ -64,6 +65,9 @@ export async function createUser(
     const gate = await consume('signUpIp', limitKey('ip', context.ip ?? 'unknown'), context);
     if (!gate.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: gate.retryAfterSeconds };
   }
+  // After the sign-up rate limit: the check calls out to the breached-password service.
+  const breached = await breachedPasswordProblem(password);
+  if (breached) return { ok: false, fieldErrors: { password: [breached] } };
   const passwordHash = await hashPassword(password);
 
   const user = await db().$transaction(async (tx) => {

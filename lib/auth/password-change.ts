@@ -10,6 +10,7 @@ import { beginSignInAttempt, signInSucceeded } from '../rate-limit/sign-in';
 import { changePasswordSchema, fieldErrorsOf, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
 import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
+import { breachedPasswordProblem } from './breached-passwords';
 import { contextWordProblem } from './password-context';
 import { hashPassword, verifyPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
@@ -77,6 +78,9 @@ export async function changePassword(
     return { ok: false, error: 'wrong_password' };
   }
   await signInSucceeded(user.email, context);
+  // Asked only once the current password is proven, so no one else can make Optare call out.
+  const breached = await breachedPasswordProblem(newPassword);
+  if (breached) return { ok: false, fieldErrors: { newPassword: [breached] } };
 
   const passwordHash = await hashPassword(newPassword);
   const result = await db().$transaction(async (tx) => {

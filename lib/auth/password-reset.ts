@@ -14,6 +14,7 @@ import { notifySecurityEvent } from '../notifications/security-events';
 import { emailSchema, fieldErrorsOf, newPasswordSchema, PASSWORD_MIN, passwordTooShort, type FieldErrors } from '../validation/account';
 import { runtimeSettings } from '../settings/runtime';
 import { isCommonPassword } from './common-passwords';
+import { breachedPasswordProblem } from './breached-passwords';
 import { contextWordProblem } from './password-context';
 import { hashPassword } from './passwords';
 import { forgetTrustedDevices } from './trusted-devices';
@@ -89,6 +90,8 @@ export async function resetPassword(input: unknown, context: AuditContext, now =
   if (isCommonPassword(password, PASSWORD_MIN)) return { ok: false, fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] } };
   const contextWord = contextWordProblem(password);
   if (contextWord) return { ok: false, fieldErrors: { password: [contextWord] } };
+  const breached = await breachedPasswordProblem(password);
+  if (breached) return { ok: false, fieldErrors: { password: [breached] } };
 
   const passwordHash = await hashPassword(password);
   const userId = token.userId;

@@ -87,7 +87,7 @@ async function count(sql: string, values: unknown[] = []): Promise<number> {
 }
 
 /** Audit events other than the refusals lib/audit/refusals.ts records (at most once a minute, in the background). */
-const auditCount = () => count("SELECT count(*) AS n FROM audit_events WHERE type NOT IN ('api_key.refused', 'account.access_denied', 'security.cross_site_refused')");
+const auditCount = () => count("SELECT count(*) AS n FROM audit_events WHERE type NOT IN ('api_key.refused', 'account.access_denied', 'security.cross_site_refused', 'security.invalid_input')");
 
 /** Makes the session's sign-in older than the 10-minute freshness rule. */
 async function makeStale(sessionId: string) {

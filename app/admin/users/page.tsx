@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { requireConsoleAdmin } from '@/app/admin/_server/console';
 import { when } from '@/components/account/dates';
 import { AdminFrame } from '@/components/admin/admin-frame';
+import { EndAllSessionsForm } from '@/components/admin/users/end-all-sessions-form';
 import { UserSearchForm, type UserSearchValues } from '@/components/admin/users/user-search-form';
 import { UsersTable } from '@/components/admin/users/users-table';
 import { userSearchSchema } from '@/lib/admin/user-schemas';
@@ -99,6 +100,15 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               </Link>
             ) : null}
           </nav>
+        </div>
+      </section>
+      <section aria-labelledby="end-all-title" className="rounded-2xl bg-white px-6 py-6 shadow-sm ring-1 ring-slate-200 sm:px-8">
+        <h2 id="end-all-title" className="text-lg font-semibold tracking-tight text-slate-900">
+          Sign everyone out
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">After a suspected leak of session cookies: every user signs in again.</p>
+        <div className="mt-4">
+          <EndAllSessionsForm />
         </div>
       </section>
     </AdminFrame>
