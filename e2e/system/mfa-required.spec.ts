@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, newAccount, test } from '../pages/fixtures';
+import { SecondFactorPage } from '../pages/second-factor-page';
 import { SecurityPage } from '../pages/security-page';
 import { AuthenticatorApp } from '../support/authenticator-app';
 import { VirtualAuthenticator } from '../support/virtual-authenticator';
@@ -12,7 +13,7 @@ import { removeTempDirs, run, startServer, type OptareServer } from './server';
  * OPTARE_MFA_REQUIRED=true on a server of its own: a user without a second factor is walked
  * through enrollment right after signing in (and in the middle of an app's authorization
  * request), sees the recovery codes once, continues where they were going, and cannot remove
- * their last factor.
+ * their last factor (even after confirming it is them with it).
  */
 
 test.describe.configure({ mode: 'default' });
@@ -55,6 +56,7 @@ async function signUpInBrowser(page: Page, suffix = '') {
 
 test('a new user sets up an authenticator app right after sign-up, saves the codes and continues home', async ({ page, guard }) => {
   guard.expectConsoleError({ path: '/api/account/totp/remove', text: 'status of 409' });
+  guard.expectConsoleError({ path: '/api/account/totp/remove', text: 'status of 403' });
   const account = await signUpInBrowser(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up two-step verification');
   await expect(page.getByText('This Optare requires two-step verification for every account.', { exact: false })).toBeVisible();
@@ -69,10 +71,19 @@ test('a new user sets up an authenticator app right after sign-up, saves the cod
   await Promise.all([page.waitForURL(url('/')), page.getByRole('link', { name: 'Continue' }).click()]);
   await expect(page.getByText(`Signed in as ${account.name} (${account.email})`)).toBeVisible();
 
-  // The policy keeps the last factor: removing it is refused with a clear message.
+  // The policy keeps the last factor: removing it is refused with a clear message, once the user
+  // has confirmed it is them with the app (the enrolment's sign-in was with the password alone).
   const security = new SecurityPage(page);
   await page.goto(url('/account/security'));
   await expect(page.getByText('Your account must keep at least one authenticator app or passkey.', { exact: false })).toBeVisible();
+  await security.authenticatorApp.getByRole('button', { name: 'Remove…' }).click();
+  await security.authenticatorApp.getByRole('button', { name: 'Remove authenticator app' }).click();
+  const confirm = security.authenticatorApp.getByRole('link', { name: 'Confirm it’s you' });
+  await expect(confirm).toBeVisible();
+  await Promise.all([page.waitForURL(/\/sign-in\/second-factor/), confirm.click()]);
+  const secondFactor = new SecondFactorPage(page);
+  await secondFactor.expectShown();
+  await Promise.all([page.waitForURL(url('/account/security')), secondFactor.submitCode(await app.nextCode())]);
   await security.authenticatorApp.getByRole('button', { name: 'Remove…' }).click();
   await security.authenticatorApp.getByRole('button', { name: 'Remove authenticator app' }).click();
   await expect(security.alert(security.authenticatorApp)).toHaveText(

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey, rotateApiKey, generateApiKey, API_KEY_SCOPES, keyHasScope, type ApiKeyScope } from '../../lib/admin/api-keys';
 import type { AdminApiOperation, HttpMethod } from '../../lib/admin/api/define';
 import { ADMIN_API_OPERATIONS } from '../../lib/admin/api/registry';
+import { settleRefusalAudits } from '../../lib/audit/refusals';
 import { useTestConfig } from '../support/config';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { ADMIN_ISSUER, apiRequest, consoleActor, expectRefused, keyWith, newAdmin, type RouteHandler } from './admin-api-keys-support';
@@ -103,9 +104,15 @@ function keyHolding(scope: ApiKeyScope): Promise<string> {
   return keysHolding.get(scope)!;
 }
 
-/** Events written, leaving out the audit of refused input (security.invalid_input, recorded after the answer). */
+/**
+ * Events written, once the refusals being audited have landed, leaving out those audits of the
+ * refusal itself (api_key.refused, security.invalid_input: refusal-audit.test.ts and
+ * invalid-input-audit.test.ts check them): recorded after the answer, and a fresh unknown key is
+ * a new one each time.
+ */
 async function auditCount(): Promise<number> {
-  const [row] = await database.sql<{ count: string }>("SELECT count(*) FROM audit_events WHERE type <> 'security.invalid_input'");
+  await settleRefusalAudits();
+  const [row] = await database.sql<{ count: string }>("SELECT count(*) FROM audit_events WHERE type NOT IN ('api_key.refused', 'security.invalid_input')");
   return Number(row!.count);
 }
 
