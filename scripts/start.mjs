@@ -1,4 +1,5 @@
 // `npm start`: builds Optare on first start (or after its sources changed), then runs it.
+import './thread-pool.mjs';
 import { ensureBuild } from './ensure-build.mjs';
 
 await ensureBuild();
