@@ -1,4 +1,5 @@
 import 'server-only';
+import { AUDIT_CONTENT_FIELDS } from './audit';
 import { db } from './client';
 import type { Prisma } from './generated/client';
 import type { DbClient } from './users';
@@ -139,19 +140,7 @@ export function countUserTrustedDevices(userId: string, now: Date): Promise<numb
   return db().trustedDevice.count({ where: { userId, expiresAt: { gt: now } } });
 }
 
-const auditEventFields = {
-  seq: true,
-  createdAt: true,
-  type: true,
-  outcome: true,
-  actorUserId: true,
-  actorApiKeyId: true,
-  subject: true,
-  ip: true,
-  userAgent: true,
-  requestId: true,
-  details: true,
-} as const;
+const auditEventFields = AUDIT_CONTENT_FIELDS;
 
 export type UserAuditEventRow = Prisma.AuditEventGetPayload<{ select: typeof auditEventFields }>;
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from './client';
-import type { StoredAuditEvent } from './audit';
+import { AUDIT_CONTENT_FIELDS, type StoredAuditEvent } from './audit';
 
 /**
  * The committed audit events among `seqs` (on a connection of its own, so an event recorded in a
@@ -12,20 +12,6 @@ export async function readCommittedAuditEvents(seqs: readonly bigint[]): Promise
   return db().auditEvent.findMany({
     where: { seq: { in: [...seqs] } },
     orderBy: { seq: 'asc' },
-    select: {
-      seq: true,
-      createdAt: true,
-      type: true,
-      actorUserId: true,
-      actorApiKeyId: true,
-      subject: true,
-      ip: true,
-      userAgent: true,
-      requestId: true,
-      outcome: true,
-      details: true,
-      prevHash: true,
-      hash: true,
-    },
+    select: { ...AUDIT_CONTENT_FIELDS, prevHash: true, hash: true },
   });
 }

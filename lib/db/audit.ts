@@ -6,6 +6,21 @@ import type { Bytes } from '../crypto/hash';
 /** The database or a caller's transaction: an event recorded through a transaction commits with it. */
 export type AuditWriter = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
+/** Prisma's select of an event's content: every column its hash covers, without the chain hashes. */
+export const AUDIT_CONTENT_FIELDS = {
+  seq: true,
+  createdAt: true,
+  type: true,
+  outcome: true,
+  actorUserId: true,
+  actorApiKeyId: true,
+  subject: true,
+  ip: true,
+  userAgent: true,
+  requestId: true,
+  details: true,
+} as const;
+
 export interface NewAuditEventRow {
   createdAt: Date;
   type: string;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { AUDIT_CONTENT_FIELDS } from './audit';
 import { db } from './client';
 import type { Prisma } from './generated/client';
 import type { DbClient } from './users';
@@ -122,20 +123,7 @@ export async function findUserAuditDetailValues(userId: string, keys: readonly s
   return rows.map((row) => row.value);
 }
 
-const pseudonymisableFields = {
-  seq: true,
-  contentVersion: true,
-  createdAt: true,
-  type: true,
-  actorUserId: true,
-  actorApiKeyId: true,
-  subject: true,
-  ip: true,
-  userAgent: true,
-  requestId: true,
-  outcome: true,
-  details: true,
-} as const;
+const pseudonymisableFields = { ...AUDIT_CONTENT_FIELDS, contentVersion: true } as const;
 
 export type PseudonymisableAuditRow = Prisma.AuditEventGetPayload<{ select: typeof pseudonymisableFields }>;
 
