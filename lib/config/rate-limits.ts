@@ -41,6 +41,7 @@ export const RATE_LIMITS = {
   introspection: { requests: true, variable: 'OPTARE_RATE_LIMIT_INTROSPECTION', default: '6000/1m', counts: 'introspection requests of one client' },
   revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
   adminApi: { variable: 'OPTARE_RATE_LIMIT_ADMIN_API', default: '600/1m', counts: 'admin API requests made with one API key' },
+  cspReportIp: { requests: true, variable: 'OPTARE_RATE_LIMIT_CSP_REPORT', default: '60/1m', counts: 'Content-Security-Policy violation reports from one IP address' },
   dataExport: { variable: 'OPTARE_RATE_LIMIT_DATA_EXPORT', default: '10/1h', counts: 'downloads of one account’s data from the account page' },
 } as const;
 

@@ -1,3 +1,5 @@
+import { CSP_REPORT_GROUP, CSP_REPORT_PATH } from './csp-report-path';
+
 export interface SecurityHeaderOptions {
   nonce: string;
   /** HSTS and upgrade-insecure-requests are sent only when the issuer is HTTPS. */
@@ -23,13 +25,21 @@ export function contentSecurityPolicy({ nonce, https, dev, formActions = [] }: S
     "manifest-src 'self'",
     "worker-src 'self'",
     ...(https ? ['upgrade-insecure-requests'] : []),
+    // Violations are reported to Optare (lib/http/csp-report.ts): report-to for current browsers,
+    // report-uri for those without the Reporting API (a browser with both uses report-to).
+    `report-uri ${CSP_REPORT_PATH}`,
+    `report-to ${CSP_REPORT_GROUP}`,
   ];
   return directives.join('; ');
 }
 
 /** Every response carries these; proxy.ts applies them. */
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
-  return { 'Content-Security-Policy': contentSecurityPolicy(options), ...commonHeaders(options.https) };
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(options),
+    'Reporting-Endpoints': `${CSP_REPORT_GROUP}="${CSP_REPORT_PATH}"`,
+    ...commonHeaders(options.https),
+  };
 }
 
 /**

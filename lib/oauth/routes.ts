@@ -1,5 +1,6 @@
 import 'server-only';
 import { getConfig } from '../config';
+import { cspReportEndpoint, CSP_REPORT_PATH } from '../http/csp-report';
 import type { ProtocolRequest, ProtocolResponse } from '../http/protocol-message';
 import { introspectionEndpoint } from './endpoints/introspection';
 import { revocationEndpoint } from './endpoints/revocation';
@@ -28,6 +29,7 @@ export const jwksRoute = {
 export const tokenRoute = { POST: (request: ProtocolRequest) => tokenEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const introspectionRoute = { POST: (request: ProtocolRequest) => introspectionEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const revocationRoute = { POST: (request: ProtocolRequest) => revocationEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
+export const cspReportRoute = { POST: (request: ProtocolRequest) => cspReportEndpoint(request) } satisfies ProtocolRoute;
 export const userinfoRoute = {
   GET: (request: ProtocolRequest) => userinfoEndpoint(request),
   POST: (request: ProtocolRequest) => userinfoEndpoint(request),
@@ -48,6 +50,7 @@ export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<strin
   [ENDPOINT_PATHS.introspection, introspectionRoute],
   [ENDPOINT_PATHS.revocation, revocationRoute],
   [ENDPOINT_PATHS.userinfo, userinfoRoute],
+  [CSP_REPORT_PATH, cspReportRoute],
 ]);
 
 /** A route's handlers as Next.js route handlers, which must answer with a Fetch Response. */

@@ -1215,6 +1215,7 @@ describe('discovery and JWKS', () => {
       '/oauth/introspect': ['OPTIONS', 'POST'],
       '/oauth/revoke': ['OPTIONS', 'POST'],
       '/oauth/userinfo': ['GET', 'OPTIONS', 'POST'],
+      '/csp-report': ['POST'],
     });
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
     const exported = async (module: Promise<Record<string, unknown>>) => Object.keys(await module).filter((name) => methods.includes(name)).sort();
@@ -1223,5 +1224,6 @@ describe('discovery and JWKS', () => {
     expect(await exported(import('../../app/oauth/token/route'))).toEqual(['OPTIONS', 'POST']);
     expect(await exported(import('../../app/oauth/authorize/route'))).toEqual(['GET', 'POST']);
     expect(await exported(import('../../app/oauth/logout/route'))).toEqual(['GET', 'POST']);
+    expect(await exported(import('../../app/csp-report/route'))).toEqual(['POST']);
   });
 });

@@ -1,0 +1,6 @@
+import { cspReportRoute, nextRouteHandlers } from '@/lib/oauth/routes';
+
+export const dynamic = 'force-dynamic';
+
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { POST } = nextRouteHandlers(cspReportRoute);
