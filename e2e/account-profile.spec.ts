@@ -9,7 +9,8 @@ test('edit the name on /account and find the change and the sign-in under Activi
 
   await page.goto('/account');
   await expect(page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' })).toHaveAttribute('aria-current', 'page');
-  await expect(page.getByText(account.email)).toBeVisible();
+  // The address also appears in the delete-account section further down.
+  await expect(page.getByRole('region', { name: 'Profile' }).getByText(account.email)).toBeVisible();
   const name = page.getByLabel('Name', { exact: true });
   await expect(name).toHaveValue(account.name);
   const save = page.getByRole('button', { name: 'Save name' });

@@ -67,8 +67,9 @@ export interface GrantRow {
  * The protocol endpoints' look-ups go to the driver in SQL rather than through Prisma: Prisma
  * sends one statement per relation (a code, its grant, the grant's user: three round trips) and
  * its result mapping costs about as much again per statement (docs/decisions.md, "The token,
- * userinfo and introspection paths in fewer statements"). Named statements are parsed and
- * planned once per connection.
+ * userinfo and introspection paths in fewer statements"). They are unnamed statements: the
+ * embedded database serves every connection from one PGlite session, where a second connection
+ * preparing the same name fails ("prepared statement already exists").
  */
 const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_id", g."scopes" AS "g_scopes",
   g."auth_time", g."amr", g."acr", g."nonce", g."claims",
@@ -78,9 +79,9 @@ const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_
 /** Joins the grant (`g`) and its user (`u`) to a row of `table` that has a grant_id. */
 const withGrantAndUser = (table: string) => `JOIN "grants" g ON g."id" = ${table}."grant_id" JOIN "users" u ON u."id" = g."user_id"`;
 
-/** The first row of a named statement, or null. */
-async function firstRow<Row extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row | null> {
-  const { rows } = await pgPool().query<Row>({ name, text, values });
+/** The first row of a statement, or null. `_name` says which statement it is, for readers. */
+async function firstRow<Row extends QueryResultRow>(_name: string, text: string, values: unknown[]): Promise<Row | null> {
+  const { rows } = await pgPool().query<Row>(text, values);
   return rows[0] ?? null;
 }
 
