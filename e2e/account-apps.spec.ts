@@ -1,9 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { createAccount, expect, newAccount, test } from './pages/fixtures';
 import { ConnectedAppsPage } from './pages/account-pages';
 import { optareCli } from './support/optare-cli';
+import { startLandingPage, type LandingPage } from './support/landing-page';
 
 /**
  * Connected apps: after the user approves an app on the consent page, /account/apps lists it with
@@ -11,18 +10,13 @@ import { optareCli } from './support/optare-cli';
  * disconnecting it removes it, and the app must ask for consent again.
  */
 
-let server: http.Server;
+let landing: LandingPage;
 let redirectUri = '';
-
 test.beforeAll(async () => {
-  server = http.createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><title>Relying party</title><h1>Back at the app</h1>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+  landing = await startLandingPage();
+  redirectUri = landing.redirectUri;
 });
-test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+test.afterAll(() => landing.close());
 
 function authorizationUrl(clientId: string, scope = 'openid profile email'): string {
   const params = new URLSearchParams({

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { createAccount, expect, MESSAGES, newAccount, test } from './pages/fixtures';
 import { ageSessions } from './support/database';
 import { optareCli } from './support/optare-cli';
+import { startLandingPage, type LandingPage } from './support/landing-page';
 
 /**
  * Privacy self-service in a real browser: the user downloads their data from the account page
@@ -13,18 +12,13 @@ import { optareCli } from './support/optare-cli';
  * holds for them is dead (the app's side at the HTTP level).
  */
 
-let server: http.Server;
+let landing: LandingPage;
 let redirectUri = '';
-
 test.beforeAll(async () => {
-  server = http.createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><title>Relying party</title><h1>Back at the app</h1>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+  landing = await startLandingPage();
+  redirectUri = landing.redirectUri;
 });
-test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+test.afterAll(() => landing.close());
 
 test('a user downloads their data, then deletes their account after confirming it is them; the app’s refresh token dies', async ({ page, request, signInPage, guard, baseURL }, testInfo) => {
   test.setTimeout(120_000);

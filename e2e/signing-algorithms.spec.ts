@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { createAccount, expect, newAccount, test } from './pages/fixtures';
 import { SignInPage } from './pages/sign-in-page';
 import { createConsoleAdmin, signInToConsole } from './support/admin-console';
+import { startLandingPage, type LandingPage } from './support/landing-page';
 
 /**
  * Per-client signing algorithms in a real browser: an administrator registers a client whose ID
@@ -14,17 +13,13 @@ import { createConsoleAdmin, signInToConsole } from './support/admin-console';
  * signing keys page then lists the keys grouped by algorithm and rotates one algorithm only.
  */
 test.describe('signing algorithms per client', () => {
-  let server: http.Server;
+  let landing: LandingPage;
   let redirectUri = '';
   test.beforeAll(async () => {
-    server = http.createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end('<!doctype html><title>Relying party</title><h1>Back at the app</h1>');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+    landing = await startLandingPage();
+    redirectUri = landing.redirectUri;
   });
-  test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  test.afterAll(() => landing.close());
 
   test('an ES256 / EdDSA client from the console form gets tokens an RP verifies; the keys page groups and rotates by alg', async ({ page, browser, request, baseURL }, testInfo) => {
     test.setTimeout(120_000);

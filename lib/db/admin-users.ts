@@ -10,7 +10,7 @@ import type { DbClient } from './users';
  */
 
 /** What an administrator sees of a user: never the password hash. */
-const adminUserFields = {
+export const adminUserFields = {
   id: true,
   email: true,
   name: true,

@@ -1,4 +1,5 @@
 import 'server-only';
+import { adminUserFields } from './admin-users';
 import { AUDIT_CONTENT_FIELDS } from './audit';
 import { db } from './client';
 import type { Prisma } from './generated/client';
@@ -16,14 +17,7 @@ export function readUserDataForExport(userId: string, now: Date) {
   return db().user.findUnique({
     where: { id: userId },
     select: {
-      id: true,
-      email: true,
-      name: true,
-      isAdmin: true,
-      disabledAt: true,
-      emailVerifiedAt: true,
-      createdAt: true,
-      updatedAt: true,
+      ...adminUserFields,
       sessions: {
         where: { absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
         select: { id: true, ip: true, userAgent: true, amr: true, createdAt: true, lastSeenAt: true, authenticatedAt: true, idleExpiresAt: true, absoluteExpiresAt: true },
