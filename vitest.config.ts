@@ -28,7 +28,8 @@ export default defineConfig({
         test: {
           name: database,
           sequence: { groupOrder: index + 1 },
-          include: ['tests/integration/**/*.test.ts'],
+          // tests/postgres: tests that start a PostgreSQL cluster of their own (client certificates, roles).
+          include: ['tests/integration/**/*.test.ts', ...(database === 'postgres' ? ['tests/postgres/**/*.test.ts'] : [])],
           globalSetup: ['tests/support/global-setup.ts'],
           env: { OPTARE_TEST_DB: database },
           maxWorkers: 2,

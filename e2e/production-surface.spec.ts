@@ -2,8 +2,8 @@ import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { expect, test } from './pages/fixtures';
 
 /**
- * What the production build serves beyond the pages (ASVS 13.4.2, 13.4.3, 15.2.3): no source
- * maps, none of Next.js's development endpoints, and no directory listings. (`/.env`,
+ * What the production build serves beyond the pages (ASVS 13.4.2, 13.4.3, 13.4.7, 15.2.3): no source
+ * maps, none of Next.js's development endpoints, no test code or samples, and no directory listings. (`/.env`,
  * `/package.json`, `/.git/config` and the like: bad-input.spec.ts.)
  */
 
@@ -61,6 +61,22 @@ test.describe('production surface', () => {
         await expectNotFound(response, `${method} ${path}`);
       }
     }
+  });
+
+  test('test code, samples and sources in the repository are not served (ASVS 15.2.3)', async ({ request }) => {
+    const paths = [
+      '/examples/relying-party/server.mjs',
+      '/examples',
+      '/tests/integration/cli.test.ts',
+      '/tests/support/config.ts',
+      '/e2e/production-surface.spec.ts',
+      '/lib/config/schema.ts',
+      '/app/layout.tsx',
+      '/scripts/optare.mjs',
+      '/next.config.mjs',
+      '/public/robots.txt',
+    ];
+    for (const path of paths) await expectNotFound(await request.get(path), path);
   });
 
   test('an error page shows no stack trace or source path', async ({ request }) => {

@@ -5,7 +5,9 @@ import { auditRefusal } from '@/lib/audit/refusals';
 import { authenticationFreshness } from '@/lib/auth/reauthentication';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '@/lib/auth/sessions';
 import type { FieldErrors } from '@/lib/validation/account';
-import { jsonError } from '@/lib/http/responses';
+import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
+import { consume, limitKey } from '@/lib/rate-limit/limiter';
+import { forgetEndedSession } from './ended-session';
 import { readJsonRequest } from './json-request';
 
 /** Where a user whose session ended signs in again, and comes back to the security page. */
@@ -25,7 +27,9 @@ export function reauthenticationPath(returnTo: string): string {
 /**
  * The first steps of every /api/account endpoint: the checks of readJsonRequest (cross-site
  * refusal, a bounded JSON object), then the caller's own session, re-checked here whatever the
- * page did. Without a live session: 401.
+ * page did. Without a live session: 401, which forgets the cookie of an ended one
+ * (ended-session.ts). Every call is a change, counted per user (OPTARE_RATE_LIMIT_ACCOUNT_WRITES):
+ * past the limit, 429 before anything is read or changed.
  */
 export type AccountRequest =
   | { ok: true; body: Record<string, unknown>; context: AuditContext; session: ActiveSession }
@@ -38,7 +42,13 @@ export async function readAccountRequest(request: NextRequest): Promise<AccountR
   if (!session) {
     auditRefusal({ type: 'account.access_denied', reason: 'not_signed_in', subject: new URL(request.url).pathname, context: parsed.context });
     const body = { error: 'not_signed_in', message: 'Your session has ended. Sign in again to manage your account.', redirectTo: SIGN_IN_PATH };
-    return { ok: false, response: Response.json(body, { status: 401, headers: { 'cache-control': 'no-store' } }) };
+    const response = NextResponse.json(body, { status: 401, headers: { 'cache-control': 'no-store' } });
+    return { ok: false, response: request.cookies.has(sessionCookie().name) ? forgetEndedSession(response) : response };
+  }
+  const gate = await consume('accountWrites', limitKey('user', session.userId), parsed.context);
+  if (!gate.allowed) {
+    const message = `You made many changes in a short time. Try again in ${retryAfterText(gate.retryAfterSeconds)}.`;
+    return { ok: false, response: tooManyRequests(gate.retryAfterSeconds, message) };
   }
   return { ok: true, body: parsed.body, context: parsed.context, session };
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { when } from '@/components/account/dates';
 import { ProfileForm } from '@/components/account/profile-form';
@@ -15,8 +15,7 @@ export const metadata: Metadata = { title: 'Your account' };
 
 /** The account area's start: the profile, and the way to the security settings. */
 export default async function AccountPage() {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account');
+  const session = await sessionOrSignIn('/account');
   const [profile, factors] = await Promise.all([profileOf(session.userId), secondFactorsOf(session.userId)]);
   if (!profile) redirect('/sign-in?next=/account');
   const created = when(profile.createdAt);

@@ -3,6 +3,7 @@ import { FirstAdministratorForm } from '@/components/setup/first-administrator-f
 import { CardPage } from '@/components/ui/card';
 import { NoScript } from '@/components/ui/no-script';
 import { TextLink } from '@/components/ui/text-link';
+import { consoleLink } from '@/lib/admin/console-client';
 import { setupOpen } from '@/lib/admin/setup';
 
 export const metadata: Metadata = { title: 'Set up Optare', referrer: 'no-referrer' };
@@ -18,7 +19,7 @@ export default async function SetupPage() {
       <CardPage
         title="This setup link cannot be used"
         description="An administrator exists already."
-        footer={<TextLink href="/admin/sign-in">Go to the admin console</TextLink>}
+        footer={<TextLink href={consoleLink('/admin/sign-in')}>Go to the admin console</TextLink>}
       >
         <p className="text-sm text-slate-700">
           Sign in to the admin console, or create another administrator on the server with{' '}

@@ -15,14 +15,15 @@ export const metadata: Metadata = { title: 'Sign in' };
  * Sign-in. `request`: a pending authorization request to resume. `next`: an account-area path to
  * return to (anything else is ignored; lib/http/return-path). `reauth=1`: the signed-in user
  * confirms it is them before a sensitive change; the page says so and starts with their email,
- * nothing secret. Every sign-in starts a new session.
+ * nothing secret. `ended=1`: the browser's session had ended (app/_server/ended-session.ts).
+ * Every sign-in starts a new session.
  */
 export default async function SignInPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { signed_out: signedOut, reset, request, next: nextParam, reauth } = await searchParams;
+  const { signed_out: signedOut, ended, reset, request, next: nextParam, reauth } = await searchParams;
   // A pending authorization request's handle travels on to sign-up and to the sign-in answer.
   const handle = isRequestHandle(request) ? request : undefined;
   const next = handle ? undefined : (accountReturnPath(nextParam) ?? undefined);
@@ -57,6 +58,7 @@ export default async function SignInPage({
     >
       <div className="space-y-5">
         {signedOut === '1' ? <Notice>You have been signed out.</Notice> : null}
+        {ended === '1' ? <Notice>Your session has ended. Sign in again to continue.</Notice> : null}
         {reset === '1' ? <Notice>Your password has been changed and you were signed out everywhere. Sign in with the new one.</Notice> : null}
         <NoScript />
         <SignInForm request={handle} next={next} />

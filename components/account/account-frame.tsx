@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
+import { SessionEndWatcher } from '@/components/session-end-watcher';
 
 /** The account area's pages, in the navigation's order. */
 const ACCOUNT_PAGES = [
@@ -12,7 +13,10 @@ const ACCOUNT_PAGES = [
   { href: '/account/activity', label: 'Activity' },
 ] as const;
 
-/** The account area's page frame: wordmark, navigation, sign-out, one column of sections. Server component. */
+/**
+ * The account area's page frame: wordmark, navigation, sign-out, one column of sections; it leaves
+ * for the sign-in page when the session ends (SessionEndWatcher). Server component.
+ */
 export function AccountFrame({
   title,
   description,
@@ -27,6 +31,7 @@ export function AccountFrame({
 }) {
   return (
     <div className="min-h-screen">
+      <SessionEndWatcher statusPath="/api/account/session-status" signInPath="/sign-in?ended=1" returnParameter="next" />
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-2xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
           <Link href="/" className="rounded-sm text-lg font-semibold tracking-tight text-brand-700 focus-visible:outline-2 focus-visible:outline-brand-600">

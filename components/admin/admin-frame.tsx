@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SessionEndWatcher } from '@/components/session-end-watcher';
 import { Button } from '@/components/ui/button';
 
 /** The console's pages, in the navigation's order. */
@@ -15,7 +16,8 @@ export const ADMIN_PAGES = [
 
 /**
  * The admin console's page frame: wordmark, navigation, the administrator and sign-out, then
- * the page. Server component; wider than the account area's, for tables.
+ * the page; it leaves for the console's sign-in page when the session ends (SessionEndWatcher).
+ * Server component; wider than the account area's, for tables.
  */
 export function AdminFrame({
   title,
@@ -37,6 +39,7 @@ export function AdminFrame({
 }) {
   return (
     <div className="min-h-screen bg-slate-50">
+      <SessionEndWatcher statusPath="/api/admin/console/session-status" signInPath="/admin/sign-in?error=idle" />
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
           <Link

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { freshPostgresDatabase, jsonLines, killAll, newAccount, removeTempDirs, signIn, signUp, startServer, strongKey, tempDir } from './server';
+import { freePort, freshPostgresDatabase, jsonLines, killAll, newAccount, removeTempDirs, run, signIn, signUp, startServer, strongKey, tempDir } from './server';
 
 test.afterEach(async () => {
   await killAll();
@@ -41,6 +41,19 @@ test('an account created before a restart signs in after it, on the same embedde
   expect(jsonLines(second.stdout()).some((line) => line.msg === 'applied database migrations')).toBe(false);
   expect(jsonLines(first.stdout()).some((line) => line.msg === 'applied database migrations')).toBe(true);
   await stopCleanly(second);
+});
+
+test('a restart with another OPTARE_ENCRYPTION_KEY refuses to start, naming the setting, instead of failing every token request', async () => {
+  test.setTimeout(180_000);
+  const dataDir = tempDir();
+  const first = await startServer({ dataDir, env: { OPTARE_ENCRYPTION_KEY: strongKey() } });
+  await stopCleanly(first);
+
+  const otherKey = strongKey();
+  const result = await run(['scripts/start.mjs'], { PORT: String(await freePort()), OPTARE_DATA_DIR: dataDir, OPTARE_ENCRYPTION_KEY: otherKey }, 90_000);
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).toMatch(/Optare cannot start: OPTARE_ENCRYPTION_KEY does not open the signing keys in the database: no configured key has id [0-9a-f]{8} \(add it to OPTARE_ENCRYPTION_KEYS_OLD\)/);
+  expect(result.stderr + result.stdout).not.toContain(otherKey);
 });
 
 // Defined only when a PostgreSQL server is configured, so that no run reports it as passed without

@@ -16,6 +16,9 @@ let redirectPort: number;
 let first: Certificate;
 let second: Certificate;
 let bothCas: Buffer;
+/** ASVS 12.2.2: the warning that the certificate in use does not chain to a public root (these are self-signed). */
+const untrustedCertificateWarnings = () =>
+  jsonLines(server.stdout()).filter((line) => String(line.msg).includes('does not chain to a publicly trusted root certificate'));
 
 test.beforeAll(async () => {
   test.setTimeout(150_000);
@@ -47,6 +50,8 @@ test('a TLS 1.3 client gets the discovery document over HTTPS, with HSTS and htt
   expect(page.status).toBe(200);
   expect(page.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
   expect(page.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  // Served, with a warning at start that clients relying on public roots would refuse this certificate.
+  expect(untrustedCertificateWarnings()).toHaveLength(1);
 });
 
 test('a client limited to TLS 1.2 is refused during the handshake', async () => {
@@ -93,6 +98,7 @@ test('a replaced certificate is served without a restart, still TLS 1.3 only', a
     .toBe(second.fingerprint);
   expect(server.child.exitCode).toBeNull(); // the same process
   expect(jsonLines(server.stdout()).filter((line) => line.msg === 'reloaded the TLS certificate and key')).toHaveLength(1);
+  expect(untrustedCertificateWarnings()).toHaveLength(2); // checked again on reload
   expect(await handshake(server.port, { ca: second.pem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' })).toHaveProperty('error');
   const discovery = await httpsRequest(`${server.url}/.well-known/openid-configuration`, { ca: second.pem });
   expect(discovery.status).toBe(200);

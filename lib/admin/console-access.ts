@@ -5,6 +5,7 @@ import { recordAuditEvent } from '../audit/record';
 import { isMultiFactor } from '../auth/authentication-methods';
 import { getConfig } from '../config';
 import { clearConsoleSeen, findConsoleSession, markConsoleSeen } from '../db/console-sessions';
+import { deleteUserSession } from '../db/sessions';
 
 /**
  * Who may use the admin console. The console is an OpenID Connect client of Optare (next-auth);
@@ -57,6 +58,21 @@ export async function checkConsoleAccess(sessionId: string | null, context: Audi
 }
 
 /**
+ * When the console session `sessionId` ends unless it is used again: the earliest of the Optare
+ * session's idle and absolute expiry and the console's own idle limit; null when it has already
+ * ended. Asking changes nothing (no clock is moved), so the console's pages can ask at their
+ * deadline without keeping an unattended session alive (ASVS 14.3.1).
+ */
+export async function consoleSessionEnd(sessionId: string | null, now = new Date()): Promise<Date | null> {
+  if (!sessionId || !UUID.test(sessionId)) return null;
+  const session = await findConsoleSession(sessionId);
+  if (!session?.consoleSeenAt || session.user.disabledAt) return null;
+  const consoleIdleEnd = session.consoleSeenAt.getTime() + getConfig().admin.idleTimeoutSeconds * 1000;
+  const end = Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime(), consoleIdleEnd);
+  return end > now.getTime() ? new Date(end) : null;
+}
+
+/**
  * The console's sign-in completed for session `sessionId` (the ID token's sid): the same checks
  * as every request, then the console's idle clock starts.
  */
@@ -75,6 +91,17 @@ export async function beginConsoleSession(sessionId: string, context: AuditConte
 /** Signing out of the console stops its clock; the Optare session itself is ended by /sign-out. */
 export async function endConsoleSession(sessionId: string | null): Promise<void> {
   if (sessionId && UUID.test(sessionId)) await clearConsoleSeen(sessionId);
+}
+
+/**
+ * Ends the Optare session the console signed in with (the console's sign-out). Needed when the
+ * console has its own hostname (OPTARE_ADMIN_ORIGIN): the browser then never sends it Optare's
+ * session cookie, which belongs to the issuer's host.
+ */
+export async function endConsoleOptareSession(admin: Pick<ConsoleAdmin, 'userId' | 'sessionId'>, context: AuditContext): Promise<boolean> {
+  if (!(await deleteUserSession(admin.userId, admin.sessionId))) return false;
+  await recordAuditEvent({ type: 'auth.sign_out', outcome: 'success', actorUserId: admin.userId, subject: admin.sessionId, context });
+  return true;
 }
 
 function refusalFor(isAdmin: boolean, amr: readonly string[]): ConsoleRefusal | null {

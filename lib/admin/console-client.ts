@@ -14,17 +14,37 @@ export const CONSOLE_CLIENT_ID = 'optare-admin-console';
 export const CONSOLE_AUTH_PATH = '/admin/auth';
 export const CONSOLE_PROVIDER_ID = 'optare';
 
-export function consoleRedirectUri(issuer = getConfig().issuer): string {
-  return `${issuer}${CONSOLE_AUTH_PATH}/callback/${CONSOLE_PROVIDER_ID}`;
+type Origins = { issuer: string; adminOrigin: string | null };
+
+/**
+ * Where browsers reach the console: OPTARE_ADMIN_ORIGIN when set (its own hostname, ASVS 3.5.4),
+ * else the issuer. Its server-side calls to the token and userinfo endpoints still go to the issuer.
+ */
+export function consoleOrigin(config: Origins = getConfig()): string {
+  return config.adminOrigin ?? config.issuer;
+}
+
+/** A link to a console page from a page of the issuer's host: absolute only when the console has its own. */
+export function consoleLink(path: string, config: Origins = getConfig()): string {
+  return config.adminOrigin ? `${config.adminOrigin}${path}` : path;
+}
+
+/** A link to a page of the issuer's host (account, OpenAPI document) from the console. */
+export function issuerLink(path: string, config: Origins = getConfig()): string {
+  return config.adminOrigin ? `${config.issuer}${path}` : path;
+}
+
+export function consoleRedirectUri(origin = consoleOrigin()): string {
+  return `${origin}${CONSOLE_AUTH_PATH}/callback/${CONSOLE_PROVIDER_ID}`;
 }
 
 export async function ensureConsoleClient(): Promise<void> {
-  const issuer = getConfig().issuer;
+  const origin = consoleOrigin();
   await upsertConsoleClient({
     id: CONSOLE_CLIENT_ID,
     name: 'Optare admin console',
-    redirectUris: [consoleRedirectUri(issuer)],
-    postLogoutRedirectUris: [`${issuer}/admin/sign-in`],
+    redirectUris: [consoleRedirectUri(origin)],
+    postLogoutRedirectUris: [`${origin}/admin/sign-in`],
   });
   invalidateClientCache();
 }

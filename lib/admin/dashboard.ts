@@ -86,7 +86,8 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
     listAdminsWithFactorState(),
     listActiveApiKeys(now),
     findActiveSigningKey(),
-    listClientsWithoutPkce(),
+    // OPTARE_PKCE=always: a client's requirePkce off no longer lets it skip PKCE.
+    config.pkce === 'always' ? [] : listClientsWithoutPkce(),
   ]);
   const warnings = securityWarnings({
     admins,

@@ -73,6 +73,12 @@ export const AUDIT_EVENT_TYPES = [
   /** The admin console refused a signed-in user (not an admin, no second factor, idle). */
   'admin.access_denied',
   'key.rotated',
+  /**
+   * Values sealed under an old encryption key re-sealed under the current one (CLI `keys reencrypt`):
+   * subject and details.keyId the current key's id, per table the counts found, reencrypted,
+   * changedMeanwhile and unreadable (outcome failure when any was unreadable).
+   */
+  'encryption.reencrypted',
   'token.code_reused',
   'token.refresh_reused',
   'token.revoked',

@@ -18,6 +18,8 @@ export interface ActiveSession {
   authenticatedAt: Date;
   amr: string[];
   user: { id: string; email: string; name: string; isAdmin: boolean };
+  /** When the session ends unless it is used again: the earlier of its idle and absolute expiry. */
+  expiresAt: Date;
 }
 
 export type SessionCookie = BrowserCookie;
@@ -48,12 +50,14 @@ export async function createSession(userId: string, amr: string[], context: Audi
 
 /**
  * The session a cookie token stands for, or null. Expired sessions and sessions of disabled
- * users are deleted on sight and audited; a live one has its idle expiry slid forward.
+ * users are deleted on sight and audited; a live one has its idle expiry slid forward, unless
+ * `slide` is false (asking whether a session is alive is not using it).
  */
 export async function validateSessionToken(
   token: string | undefined,
   context: AuditContext,
   now = new Date(),
+  { slide = true }: { slide?: boolean } = {},
 ): Promise<ActiveSession | null> {
   if (!isCookieToken(token)) return null;
   const session = await findSessionByTokenHash(sha256(token));
@@ -76,10 +80,12 @@ export async function validateSessionToken(
     return null;
   }
 
-  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  let expiresAt = session.idleExpiresAt < session.absoluteExpiresAt ? session.idleExpiresAt : session.absoluteExpiresAt;
+  if (slide && now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     const idle = (await runtimeSettings()).sessionIdleTimeoutSeconds * 1000;
     const next = new Date(Math.min(now.getTime() + idle, session.absoluteExpiresAt.getTime()));
     await touchSession(session.id, now, next);
+    expiresAt = next;
   }
   const { user } = session;
   return {
@@ -89,6 +95,7 @@ export async function validateSessionToken(
     authenticatedAt: session.authenticatedAt,
     amr: session.amr,
     user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+    expiresAt,
   };
 }
 

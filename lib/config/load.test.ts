@@ -74,7 +74,16 @@ describe('loadConfig defaults', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set, with the configured pool size', () => {
     const config = loadConfig(env({ DATABASE_URL: 'postgresql://u@db:5432/optare', OPTARE_DATABASE_POOL_SIZE: '7' }), { cwd });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7, migrateOnStart: true });
+  });
+
+  it('migrates at start unless OPTARE_MIGRATE_ON_START=false, and refuses other values', () => {
+    const url = 'postgresql://u@db:5432/optare';
+    expect(loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'false' }), { cwd }).database).toMatchObject({ migrateOnStart: false });
+    expect(loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: '' }), { cwd }).database).toMatchObject({ migrateOnStart: true });
+    expect(problemsOf(() => loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'no' }), { cwd }))).toEqual([
+      'OPTARE_MIGRATE_ON_START: must be true or false',
+    ]);
   });
 
   it('takes OPTARE_SECURITY_CONTACT as a mailto: or https: address and refuses anything else', () => {

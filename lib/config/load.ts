@@ -4,10 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { settingsSchema, type Settings } from './schema';
 import { decodeKey, isWeakKey, KEY_FIX_HINT } from './encryption-key';
 import { plainTextBackendProblems } from './plain-text-backends';
+import { readSecretFiles } from './secret-files';
+import { databaseCertificateProblems } from './database-certificates';
+import { resolveRedisTls, type RedisTlsFiles } from './redis-tls';
 import { RATE_LIMITS, type RateLimitName, type RateLimitRule } from './rate-limits';
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /** false (OPTARE_MIGRATE_ON_START): only check that every migration is applied; the runtime role needs no DDL rights. */
+      migrateOnStart: boolean;
+    }
   | { kind: 'embedded'; dataDir: string };
 
 export interface Config {
@@ -16,6 +25,11 @@ export interface Config {
   host: string | undefined;
   /** Public base URL without a trailing slash, e.g. https://id.example.com */
   issuer: string;
+  /**
+   * The admin console's own origin (OPTARE_ADMIN_ORIGIN, no trailing slash), or null: the console
+   * shares the issuer's origin. Another hostname than the issuer's, same scheme.
+   */
+  adminOrigin: string | null;
   /** Cookies carry Secure unless the issuer is plain-HTTP localhost outside production. */
   secureCookies: boolean;
   /** Optare terminates TLS itself (PEM files, absolute paths), or null: plain HTTP (e.g. behind a proxy). */
@@ -46,6 +60,10 @@ export interface Config {
   signingKeyRotationSeconds: number;
   /** The modulus size of new RSA (RS256, PS256) signing keys: 2048, 3072 or 4096. */
   signingKeyRsaBits: 2048 | 3072 | 4096;
+  /** The alg of ID tokens and access tokens for clients that have not chosen one (OPTARE_DEFAULT_SIGNING_ALG). */
+  defaultSigningAlg: 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+  /** `always`: every client must use PKCE S256, whatever its requirePkce; `per-client`: as each client says. */
+  pkce: 'per-client' | 'always';
   mfa: {
     /** Every user must have a second factor: those without one enroll after their next sign-in. */
     required: boolean;
@@ -63,7 +81,13 @@ export interface Config {
     verification: 'required' | 'optional';
   };
   /** Each limit's rule (null: off), and where the counters live. */
-  rateLimits: { rules: Record<RateLimitName, RateLimitRule>; store: 'memory' | 'postgres' | 'redis'; redisUrl: string | null };
+  rateLimits: {
+    rules: Record<RateLimitName, RateLimitRule>;
+    store: 'memory' | 'postgres' | 'redis';
+    redisUrl: string | null;
+    /** CA and client certificate files for a rediss:// REDIS_URL (OPTARE_REDIS_TLS_*), or null. */
+    redisTls: RedisTlsFiles | null;
+  };
 }
 
 export interface TlsSettings {
@@ -89,7 +113,10 @@ export interface LoadOptions {
 const KEY_FILE = 'encryption.key';
 
 export function loadConfig(env: Record<string, string | undefined>, options: LoadOptions = {}): Config {
-  const parsed = settingsSchema.safeParse(env);
+  const cwd = options.cwd ?? process.cwd();
+  const secrets = readSecretFiles(env, { production: env.NODE_ENV === 'production', cwd });
+  if (secrets.problems.length > 0) throw new ConfigError(secrets.problems);
+  const parsed = settingsSchema.safeParse(secrets.env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
@@ -98,7 +125,6 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const settings = parsed.data;
   const production = settings.NODE_ENV === 'production';
   const problems: string[] = [];
-  const cwd = options.cwd ?? process.cwd();
   const dataDir = path.resolve(cwd, settings.OPTARE_DATA_DIR);
 
   const issuer = (settings.OPTARE_ISSUER ?? `http://localhost:${settings.PORT}`).replace(/\/+$/, '');
@@ -114,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const plainLocalhost =
     issuerUrl.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuerUrl.hostname);
   const tls = resolveTls(settings, issuerUrl, cwd, problems);
+  const adminOrigin = resolveAdminOrigin(settings.OPTARE_ADMIN_ORIGIN, issuerUrl, problems);
   if (settings.OPTARE_SESSION_IDLE_TIMEOUT > settings.OPTARE_SESSION_MAX_AGE) {
     problems.push('OPTARE_SESSION_IDLE_TIMEOUT: must not be longer than OPTARE_SESSION_MAX_AGE');
   }
@@ -126,6 +153,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
 
   if (production) problems.push(...plainTextBackendProblems(settings));
+  if (settings.DATABASE_URL) problems.push(...databaseCertificateProblems(settings.DATABASE_URL, { production, cwd }));
+  const redisTls = resolveRedisTls(settings, { production, cwd }, problems);
 
   const encryption = resolveEncryptionKeys(settings, production, dataDir, problems, options);
   if (problems.length > 0 || !encryption) throw new ConfigError(problems);
@@ -135,12 +164,18 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     port: settings.PORT,
     host: settings.OPTARE_HOST,
     issuer,
+    adminOrigin,
     secureCookies: !(plainLocalhost && !production),
     tls,
     trustProxy: settings.OPTARE_TRUST_PROXY,
     dataDir,
     database: settings.DATABASE_URL
-      ? { kind: 'postgres', url: settings.DATABASE_URL, poolSize: settings.OPTARE_DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: settings.DATABASE_URL,
+          poolSize: settings.OPTARE_DATABASE_POOL_SIZE,
+          migrateOnStart: settings.OPTARE_MIGRATE_ON_START,
+        }
       : { kind: 'embedded', dataDir },
     encryption,
     logLevel: settings.LOG_LEVEL,
@@ -159,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     },
     signingKeyRotationSeconds: settings.OPTARE_SIGNING_KEY_ROTATION,
     signingKeyRsaBits: settings.OPTARE_SIGNING_KEY_RSA_BITS as 2048 | 3072 | 4096,
+    defaultSigningAlg: settings.OPTARE_DEFAULT_SIGNING_ALG,
+    pkce: settings.OPTARE_PKCE,
     mfa: {
       required: settings.OPTARE_MFA_REQUIRED === 'true',
       totpIssuer: settings.OPTARE_TOTP_ISSUER,
@@ -175,8 +212,33 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       ) as Record<RateLimitName, RateLimitRule>,
       store: settings.REDIS_URL ? 'redis' : settings.DATABASE_URL ? 'postgres' : 'memory',
       redisUrl: settings.REDIS_URL ?? null,
+      redisTls,
     },
   };
+}
+
+/**
+ * OPTARE_ADMIN_ORIGIN: an origin only (a trailing slash is tolerated), with the issuer's scheme
+ * (so https in production, and the console's cookies are Secure exactly when the issuer's are),
+ * on another hostname than the issuer's: browsers separate origins by port but not cookies, so a
+ * different port of the same host would not separate the console from the login pages.
+ */
+function resolveAdminOrigin(value: string | undefined, issuerUrl: URL, problems: string[]): string | null {
+  if (value === undefined) return null;
+  const url = new URL(value);
+  const problemCount = problems.length;
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password || value.includes('?') || value.includes('#')) {
+    problems.push(`OPTARE_ADMIN_ORIGIN: must be an origin only, without a path, a query, a fragment or credentials (got ${value})`);
+  }
+  if (url.protocol !== issuerUrl.protocol) {
+    problems.push(`OPTARE_ADMIN_ORIGIN: must use the same scheme as OPTARE_ISSUER (${issuerUrl.protocol}//; got ${url.origin})`);
+  }
+  if (url.hostname === issuerUrl.hostname) {
+    problems.push(
+      `OPTARE_ADMIN_ORIGIN: must be on another hostname than OPTARE_ISSUER (both are ${url.hostname}); a different port is not a separate site for cookies`,
+    );
+  }
+  return problems.length === problemCount ? url.origin : null;
 }
 
 /**

@@ -21,6 +21,11 @@ export const RATE_LIMITS = {
     default: '30/1m',
     counts: 'passkey sign-in options (each stores a ceremony) requested from one IP address',
   },
+  passkeySignInIp: {
+    variable: 'OPTARE_RATE_LIMIT_PASSKEY_SIGN_IN',
+    default: '30/1m',
+    counts: 'passkey sign-in attempts (each checks a signature) from one IP address',
+  },
   secondFactor: { variable: 'OPTARE_RATE_LIMIT_SECOND_FACTOR', default: '10/15m', counts: 'wrong second factors for one account from one IP address' },
   emailRequestsIp: {
     variable: 'OPTARE_RATE_LIMIT_EMAIL_REQUESTS_IP',
@@ -42,6 +47,7 @@ export const RATE_LIMITS = {
   revocation: { requests: true, variable: 'OPTARE_RATE_LIMIT_REVOCATION', default: '600/1m', counts: 'revocation requests of one client' },
   adminApi: { variable: 'OPTARE_RATE_LIMIT_ADMIN_API', default: '600/1m', counts: 'admin API requests made with one API key' },
   cspReportIp: { requests: true, variable: 'OPTARE_RATE_LIMIT_CSP_REPORT', default: '60/1m', counts: 'Content-Security-Policy violation reports from one IP address' },
+  accountWrites: { variable: 'OPTARE_RATE_LIMIT_ACCOUNT_WRITES', default: '30/1m', counts: 'changes made through the account API by one user' },
   dataExport: { variable: 'OPTARE_RATE_LIMIT_DATA_EXPORT', default: '10/1h', counts: 'downloads of one account’s data from the account page' },
 } as const;
 

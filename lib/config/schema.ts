@@ -31,6 +31,11 @@ export const settingsSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   OPTARE_HOST: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   OPTARE_ISSUER: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  // Unset: the admin console is served on the issuer's origin (lib/http/console-host.ts).
+  OPTARE_ADMIN_ORIGIN: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, error: 'must be the http(s):// origin of the admin console, e.g. https://admin.id.example.com' }).optional(),
+  ),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -39,6 +44,11 @@ export const settingsSchema = z.object({
       .optional(),
   ),
   OPTARE_DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  // false: the server and CLI only check that every migration is applied (`npm run db:migrate` applies them with an owner role).
+  OPTARE_MIGRATE_ON_START: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((value) => value === 'true'),
+  ),
   OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),
   OPTARE_TLS_CERT: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   OPTARE_TLS_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
@@ -77,6 +87,16 @@ export const settingsSchema = z.object({
     emptyToUndefined,
     z.enum(['2048', '3072', '4096'], { error: 'must be 2048, 3072 or 4096 (the RSA modulus size of new RS256/PS256 signing keys)' }).default('2048').transform(Number),
   ),
+  OPTARE_DEFAULT_SIGNING_ALG: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['RS256', 'PS256', 'ES256', 'EdDSA'], { error: 'must be RS256, PS256, ES256 or EdDSA (the alg of tokens for clients that do not choose one)' })
+      .default('RS256'),
+  ),
+  OPTARE_PKCE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['per-client', 'always'], { error: 'must be per-client or always (always: every client must use PKCE S256)' }).default('per-client'),
+  ),
   OPTARE_MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
   OPTARE_AUDIT_LOG_STREAM: z.preprocess(
     emptyToUndefined,
@@ -91,6 +111,10 @@ export const settingsSchema = z.object({
   SMTP_FROM: z.preprocess(emptyToUndefined, z.string().trim().min(3).max(254).regex(/@/, 'must contain an email address, e.g. "Optare <id@example.com>"').optional()),
   OPTARE_EMAIL_VERIFICATION: z.preprocess(emptyToUndefined, z.enum(['required', 'optional']).default('optional')),
   REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
+  // PEM files for REDIS_URL=rediss://: the CA to trust, and a client certificate + key (Redis `tls-auth-clients yes`).
+  OPTARE_REDIS_TLS_CA: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  OPTARE_REDIS_TLS_CERT: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  OPTARE_REDIS_TLS_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   ...rateLimitSettings(),
 });
 

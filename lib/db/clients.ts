@@ -25,9 +25,9 @@ export interface NewClientRow {
   firstParty: boolean;
   /** A JWK Set of public keys. */
   jwks: { keys: Record<string, unknown>[] } | null;
-  /** The JWS alg of the client's ID tokens and access tokens (RS256, PS256, ES256, EdDSA). */
-  idTokenSignedResponseAlg: string;
-  accessTokenSignedResponseAlg: string;
+  /** The JWS alg of the client's ID tokens and access tokens (RS256, PS256, ES256, EdDSA); null: the instance default. */
+  idTokenSignedResponseAlg: string | null;
+  accessTokenSignedResponseAlg: string | null;
   enabled: boolean;
 }
 
@@ -212,11 +212,11 @@ export async function listEnabledCorsOrigins(): Promise<string[]> {
   return rows.map((row) => row.origin);
 }
 
-/** The token signing algorithms some enabled client uses (their keys are made at start). */
+/** The token signing algorithms some enabled client has chosen (their keys are made at start); not the instance default. */
 export async function listSigningAlgsOfEnabledClients(): Promise<string[]> {
   const rows = await db().$queryRaw<{ alg: string }[]>`
-    SELECT id_token_signed_response_alg AS alg FROM oauth_clients WHERE enabled
+    SELECT id_token_signed_response_alg AS alg FROM oauth_clients WHERE enabled AND id_token_signed_response_alg IS NOT NULL
     UNION
-    SELECT access_token_signed_response_alg FROM oauth_clients WHERE enabled`;
+    SELECT access_token_signed_response_alg FROM oauth_clients WHERE enabled AND access_token_signed_response_alg IS NOT NULL`;
   return rows.map((row) => row.alg);
 }

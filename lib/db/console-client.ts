@@ -19,9 +19,10 @@ export async function upsertConsoleClient(client: { id: string; name: string; re
     accessTokenTtl: 300,
     requirePkce: true,
     firstParty: true,
-    // next-auth expects RS256 ID tokens (app/admin/_server/auth-options.ts).
-    idTokenSignedResponseAlg: 'RS256',
-    accessTokenSignedResponseAlg: 'RS256',
+    // The instance default (OPTARE_DEFAULT_SIGNING_ALG): next-auth's openid-client 5 is told the
+    // same alg (app/admin/_server/auth-options.ts) and verifies RS256, PS256, ES256 and EdDSA.
+    idTokenSignedResponseAlg: null,
+    accessTokenSignedResponseAlg: null,
     enabled: true,
   };
   await db().oAuthClient.upsert({ where: { id: client.id }, create: { id: client.id, ...settings }, update: settings });

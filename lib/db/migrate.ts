@@ -74,6 +74,41 @@ export async function migrate(url: string, migrations: Migration[] = readMigrati
   }
 }
 
+/**
+ * For a database migrated by a separate owner role (OPTARE_MIGRATE_ON_START=false): checks,
+ * without any DDL, that every migration of this version is applied and none was edited, and
+ * refuses to go on otherwise, naming the command that fixes it.
+ */
+export async function verifyMigrationsApplied(
+  url: string,
+  migrations: Migration[] = readMigrations(),
+): Promise<MigrateResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const applied = await appliedChecksums(client).catch((error: { code?: string }) => {
+      if (error.code === '42P01') return new Map<string, string>(); // no _optare_migrations yet: never migrated
+      throw error;
+    });
+    verifyHistory(applied, migrations);
+    const pending = migrations.filter((m) => !applied.has(m.name)).map((m) => m.name);
+    if (pending.length > 0) {
+      throw new MigrationError(
+        `${pending.length} database migration(s) are not applied (${pending.join(', ')}) and OPTARE_MIGRATE_ON_START is false: ` +
+          'run `npm run db:migrate` with the migration role\'s DATABASE_URL, then start Optare again.',
+      );
+    }
+    return { applied: [], alreadyApplied: migrations.length };
+  } finally {
+    await client.end();
+  }
+}
+
+/** At start: applies pending migrations, or (`apply` false: OPTARE_MIGRATE_ON_START=false) only verifies them. */
+export function applyOrVerifyMigrations(url: string, apply: boolean, migrations: Migration[] = readMigrations()): Promise<MigrateResult> {
+  return apply ? migrate(url, migrations) : verifyMigrationsApplied(url, migrations);
+}
+
 async function appliedChecksums(client: pg.Client): Promise<Map<string, string>> {
   const result = await client.query<{ name: string; checksum: string }>(
     'SELECT "name", "checksum" FROM "_optare_migrations" ORDER BY "name"',

@@ -2,7 +2,7 @@ import 'server-only';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { recordAuditEvent } from '../audit/record';
 import type { AuditContext } from '../audit/events';
-import { getConfig } from '../config';
+import { getConfig, type Config } from '../config';
 import { RATE_LIMITS, type RateLimitName, type RateLimitRule } from '../config/rate-limits';
 import { sha256 } from '../crypto/hash';
 import { pgPool } from '../db/client';
@@ -126,13 +126,13 @@ function limiter(name: RateLimitName): Entry | null {
   return entries.get(name)!;
 }
 
-function build(name: RateLimitName, rule: RateLimitRule, { store, redisUrl }: { store: string; redisUrl: string | null }): Entry | null {
+function build(name: RateLimitName, rule: RateLimitRule, { store, redisUrl, redisTls }: Config['rateLimits']): Entry | null {
   if (!rule) return null;
   const options = { keyPrefix: `optare:${name}`, points: rule.points, duration: rule.durationSeconds };
   const insuranceLimiter = new RateLimiterMemory(options);
   switch (store) {
     case 'redis':
-      return { rule, limiter: new RateLimiterRedis({ ...options, storeClient: redisClient(redisUrl!), insuranceLimiter }) };
+      return { rule, limiter: new RateLimiterRedis({ ...options, storeClient: redisClient(redisUrl!, redisTls), insuranceLimiter }) };
     case 'postgres':
       return {
         rule,

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostRouter } from '../http/console-host';
 
 /**
  * Where a plain-HTTP request to `url` (a request target: a path, an absolute URL, anything a
@@ -40,11 +41,13 @@ export function redirectsToHttps(method: string | undefined, url: string | undef
  * The plain-HTTP listener of OPTARE_HTTP_REDIRECT_PORT: a browser's GET or HEAD of a page gets a
  * 308 to the same path on the HTTPS issuer; anything else (a POST, an API or token endpoint)
  * gets 400 and no Location. It sends no HSTS: that header means something only over HTTPS, and
- * the HTTPS answer carries it.
+ * the HTTPS answer carries it. With OPTARE_ADMIN_ORIGIN, a request for the console's host goes to
+ * the console's origin instead (still never to a host the request names).
  */
-export function createRedirectServer(issuer: string): http.Server {
+export function createRedirectServer(issuer: string, adminOrigin: string | null = null): http.Server {
+  const hosts = hostRouter(adminOrigin);
   const server = http.createServer((req, res) => {
-    const location = httpsRedirectLocation(issuer, req.url);
+    const location = httpsRedirectLocation(hosts?.isConsoleHost(req.headers.host) ? adminOrigin! : issuer, req.url);
     if (!redirectsToHttps(req.method, req.url)) {
       const refusal = `Optare accepts this request only over HTTPS: send it to ${location}\n`;
       res.writeHead(400, {

@@ -5,9 +5,10 @@ import next from 'next';
 import dotenv from 'dotenv';
 import { ConfigError, installConfig, loadConfig } from '../config';
 import { openDatabase } from '../db/open';
-import { migrate, readMigrations } from '../db/migrate';
+import { applyOrVerifyMigrations, readMigrations } from '../db/migrate';
 import { expectMigrations } from '../db/readiness';
-import { ensureSigningKey } from '../oauth/keys/signing-keys';
+import { activeSigningKey, ensureSigningKey } from '../oauth/keys/signing-keys';
+import { DecryptionError } from '../crypto/encryption';
 import { ensureConsoleClient } from '../admin/console-client';
 import { firstRunSetupLink } from '../admin/setup';
 import { DataDirLockedError } from '../db/data-dir-lock';
@@ -73,16 +74,20 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
       console.error(`Optare cannot start: ${error.message}`);
       process.exit(1);
     }
-    for (const warning of certificateWarnings(certificate.certificate, config.issuer)) log.warn(warning);
+    for (const warning of certificateWarnings(certificate, config.issuer)) log.warn(warning);
   }
 
   let database;
   try {
     database = await openDatabase(config, { role: 'server', shareWithOwner: false });
     const migrations = readMigrations();
-    const result = await migrate(database.url, migrations);
+    const result = await applyOrVerifyMigrations(database.url, config.database.kind !== 'postgres' || config.database.migrateOnStart, migrations);
     expectMigrations(migrations.map((m) => m.name));
     await ensureSigningKey();
+    // Opened now, so that a wrong OPTARE_ENCRYPTION_KEY stops the start instead of failing every token request.
+    await activeSigningKey().catch((error: unknown) => {
+      throw error instanceof DecryptionError ? new Error(`OPTARE_ENCRYPTION_KEY does not open the signing keys in the database: ${error.message}`) : error;
+    });
     await ensureConsoleClient();
     const changed = await auditSettingsChanges(config, { ip: null, userAgent: 'optare-server', requestId: null });
     if (changed.length > 0) log.info({ changed }, 'audited configuration changes');
@@ -105,6 +110,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   const handler = createRequestHandler({
     log,
     issuer: config.issuer,
+    adminOrigin: config.adminOrigin,
     trustProxy: config.trustProxy,
     next: handle,
     draining: () => stopping,
@@ -117,7 +123,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   server.requestTimeout = 30_000;
   refuseUnsupportedMethods(server, config.issuer);
   const redirectPort = config.tls?.redirectPort ?? null;
-  const redirect = redirectPort === null ? null : createRedirectServer(config.issuer);
+  const redirect = redirectPort === null ? null : createRedirectServer(config.issuer, config.adminOrigin);
 
   const cannotListen = async (port: number, variable: string, error: NodeJS.ErrnoException) => {
     console.error(
@@ -142,7 +148,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
       ? watchCertificatePair(config.tls, certificate, {
           onReload: (pair) => {
             server.setSecureContext(pair.options);
-            for (const warning of certificateWarnings(pair.certificate, config.issuer)) log.warn(warning);
+            for (const warning of certificateWarnings(pair, config.issuer)) log.warn(warning);
             log.info(describeCertificate(pair.certificate), 'reloaded the TLS certificate and key');
           },
           onError: (error) => log.warn({ problem: error.message }, 'the new TLS certificate or key cannot be used; still serving the previous pair'),

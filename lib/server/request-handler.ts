@@ -2,6 +2,7 @@ import 'server-only';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { hostRouter } from '../http/console-host';
 import { apiSecurityHeaders } from '../http/security-headers';
 import { pathOnly, stampRequest } from './request-context';
 import { protocolHandler, serveProtocolRequest } from './protocol-fast-path';
@@ -9,6 +10,8 @@ import { protocolHandler, serveProtocolRequest } from './protocol-fast-path';
 export interface RequestHandlerOptions {
   log: Logger;
   issuer: string;
+  /** OPTARE_ADMIN_ORIGIN: the console's own origin, or null (it shares the issuer's). */
+  adminOrigin?: string | null;
   /** Reverse proxies in front of Optare (OPTARE_TRUST_PROXY). */
   trustProxy: number;
   /** Next.js's request handler: everything the protocol fast path does not answer. */
@@ -26,14 +29,17 @@ const SERVED = new Set<string>(SERVED_METHODS);
 const ALLOW = SERVED_METHODS.join(', ');
 const METHOD_NOT_ALLOWED = 'Method Not Allowed';
 const INTERNAL_SERVER_ERROR = 'Internal Server Error';
+const NOT_FOUND = 'Not Found';
 
 /**
  * Optare's one request handler, shared by the HTTP and the HTTPS server: stamps the request id
- * and client address, logs one line per request, refuses methods no route serves, and hands the
+ * and client address, logs one line per request, refuses methods no route serves, keeps the
+ * console and the identity provider each on its own host (OPTARE_ADMIN_ORIGIN), and hands the
  * request to the protocol fast path or to Next.js.
  */
-export function createRequestHandler({ log, issuer, trustProxy, next, draining }: RequestHandlerOptions): RequestListener {
+export function createRequestHandler({ log, issuer, adminOrigin = null, trustProxy, next, draining }: RequestHandlerOptions): RequestListener {
   const https = issuer.startsWith('https://');
+  const hosts = hostRouter(adminOrigin);
   // The per-request line has fixed fields, none of them secret (the path is cut before its query):
   // a logger without the redact list writes the same line without walking it (about 3.5 µs a line).
   const requestLog = log.child({}, { redact: [] });
@@ -54,6 +60,15 @@ export function createRequestHandler({ log, issuer, trustProxy, next, draining }
     if (!SERVED.has(req.method ?? '')) {
       res.writeHead(405, { ...plainTextHeaders(https), allow: ALLOW, 'content-length': METHOD_NOT_ALLOWED.length });
       res.end(METHOD_NOT_ALLOWED);
+      return;
+    }
+    // Before the protocol fast path: its endpoints belong to the issuer's host only. proxy.ts
+    // decides again on the path Next.js routes.
+    const hostRoute = hosts?.route(req.headers.host, req.url ?? '/') ?? 'serve';
+    if (hostRoute !== 'serve') {
+      const headers = hostRoute === 'console_home' ? { location: '/admin', 'content-length': 0 } : { 'content-length': NOT_FOUND.length };
+      res.writeHead(hostRoute === 'console_home' ? 307 : 404, { ...plainTextHeaders(https), ...headers });
+      res.end(hostRoute === 'console_home' ? undefined : NOT_FOUND);
       return;
     }
     const protocol = protocolHandler(req.method, req.url);

@@ -18,6 +18,8 @@ export function auditedSettings(config: Config): Record<string, string> {
     production: String(config.production),
     tls: config.tls ? 'on' : 'off',
     trustProxy: String(config.trustProxy),
+    // Only when set, so that a deployment without it records no change at its next start.
+    ...(config.adminOrigin ? { adminOrigin: config.adminOrigin } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface CertificatePair {
   options: tls.SecureContextOptions & { cert: Buffer; key: Buffer };
   /** The first (leaf) certificate of OPTARE_TLS_CERT. */
   certificate: X509Certificate;
+  /** Every certificate in OPTARE_TLS_CERT, the leaf first (then the intermediates, if the file has them). */
+  chain: X509Certificate[];
 }
 
 /**
@@ -60,7 +62,20 @@ export function loadCertificatePair(settings: TlsSettings): CertificatePair {
     // OpenSSL's reason (e.g. a key too weak for its security level), never the key itself.
     throw new TlsFilesError(`OPTARE_TLS_CERT: OpenSSL refused the certificate and key: ${(error as Error).message}`);
   }
-  return { options, certificate };
+  return { options, certificate, chain: [certificate, ...intermediatesIn(cert)] };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** The certificates after the first in a PEM file; one that does not parse is left out (OpenSSL judged the file). */
+function intermediatesIn(pem: Buffer): X509Certificate[] {
+  return (pem.toString('latin1').match(PEM_CERTIFICATE) ?? []).slice(1).flatMap((block) => {
+    try {
+      return [new X509Certificate(block)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function readFile(file: string, variable: string): Buffer {
@@ -81,15 +96,61 @@ export function describeCertificate(certificate: X509Certificate) {
   };
 }
 
-/** What an operator should know about a certificate that still lets Optare start. */
-export function certificateWarnings(certificate: X509Certificate, issuer: string, now = new Date()): string[] {
+/**
+ * What an operator should know about a certificate that still lets Optare start. `roots`: the
+ * trust anchors the chain is checked against, by default Node's bundled public (Mozilla) store.
+ */
+export function certificateWarnings(
+  pair: Pick<CertificatePair, 'certificate' | 'chain'>,
+  issuer: string,
+  now = new Date(),
+  roots: readonly string[] = tls.rootCertificates,
+): string[] {
+  const { certificate } = pair;
   const warnings: string[] = [];
   if (new Date(certificate.validTo) <= now) warnings.push(`the certificate in OPTARE_TLS_CERT expired on ${certificate.validTo}`);
   if (new Date(certificate.validFrom) > now) warnings.push(`the certificate in OPTARE_TLS_CERT is not valid before ${certificate.validFrom}`);
   const hostname = new URL(issuer).hostname.replace(/^\[(.*)\]$/, '$1');
   const covered = /^[0-9.]+$|:/.test(hostname) ? certificate.checkIP(hostname) : certificate.checkHost(hostname);
   if (!covered) warnings.push(`the certificate in OPTARE_TLS_CERT does not cover the issuer's host ${hostname}`);
+  if (!chainsToTrustedRoot(pair.chain, roots)) {
+    warnings.push(
+      'the certificate in OPTARE_TLS_CERT does not chain to a publicly trusted root certificate: browsers and apps will refuse it ' +
+        'unless they were told to trust its issuer (use a certificate from a public CA, and put its intermediate certificates in the file after it)',
+    );
+  }
   return warnings;
+}
+
+/** At most this many certificates between the leaf and a root: a bound on a file of looping issuers. */
+const MAX_CHAIN_LENGTH = 10;
+
+/**
+ * True when `chain[0]` is, or leads through certificates of `chain` (each issued and signed by the
+ * next), to a certificate that one of `roots` (PEM) issued and signed. The same walk a client
+ * makes, minus expiry and name checks, which certificateWarnings makes on the leaf.
+ */
+export function chainsToTrustedRoot(chain: readonly X509Certificate[], roots: readonly string[]): boolean {
+  const anchors = trustAnchors(roots);
+  const issuedBy = (child: X509Certificate, parent: X509Certificate) => child.checkIssued(parent) && child.verify(parent.publicKey);
+  const remaining = chain.slice(1);
+  let current = chain[0];
+  for (let depth = 0; current && depth < MAX_CHAIN_LENGTH; depth += 1) {
+    const here = current;
+    if (anchors.some((anchor) => anchor.fingerprint256 === here.fingerprint256 || issuedBy(here, anchor))) return true;
+    const index = remaining.findIndex((candidate) => issuedBy(here, candidate));
+    if (index === -1) return false;
+    [current] = remaining.splice(index, 1);
+  }
+  return false;
+}
+
+let parsedRoots: { source: readonly string[]; anchors: X509Certificate[] } | null = null;
+
+/** The roots parsed once per store (Node's has about 150). */
+function trustAnchors(roots: readonly string[]): X509Certificate[] {
+  if (parsedRoots?.source !== roots) parsedRoots = { source: roots, anchors: roots.map((pem) => new X509Certificate(pem)) };
+  return parsedRoots.anchors;
 }
 
 export interface CertificateWatcher {

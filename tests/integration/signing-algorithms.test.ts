@@ -149,7 +149,8 @@ describe('a client configured for each signing algorithm', () => {
 
   it('keeps RS256 for a client that does not choose', async () => {
     const app = await newClient({ firstParty: true });
-    expect(app.client).toMatchObject({ idTokenSignedResponseAlg: 'RS256', accessTokenSignedResponseAlg: 'RS256' });
+    // Not chosen: the server's default (OPTARE_DEFAULT_SIGNING_ALG), RS256 unless configured.
+    expect(app.client).toMatchObject({ idTokenSignedResponseAlg: null, accessTokenSignedResponseAlg: null });
     const tokens = await codeFlow(relyingParty(app, undefined));
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
     expect(decodeProtectedHeader(tokens.access_token).alg).toBe('RS256');
@@ -266,7 +267,8 @@ describe('algorithm confusion', () => {
 });
 
 describe('hostile algorithm settings', () => {
-  const BAD_ALGS: unknown[] = ['none', 'HS256', 'RS512', 'rs256', 'ES256K', '', 42, null, ['RS256']];
+  // null is not among them: it means "not chosen", the server's default (OPTARE_DEFAULT_SIGNING_ALG).
+  const BAD_ALGS: unknown[] = ['none', 'HS256', 'RS512', 'rs256', 'ES256K', '', 42, ['RS256']];
 
   it('are refused by the settings schema and createClient, field by field, writing nothing', async () => {
     const before = await database.sql<{ count: string }>('SELECT count(*) FROM oauth_clients');

@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeKey } from '../../lib/config/encryption-key';
+import { decrypt, keyId } from '../../lib/crypto/encryption';
 import { openEmbeddedDatabase } from '../../lib/db/embedded';
 import { migrate } from '../../lib/db/migrate';
+import { sealingContext } from '../../lib/oauth/keys/signing-keys';
 import { openTestDatabase } from '../support/database';
 
 // `keys rotate` through the real CLI in a child process, as an operator runs it. On 'pglite' this
@@ -43,11 +47,11 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function runCli(args: string[]) {
+function runCli(args: string[], extraEnv: Record<string, string> = {}) {
   const base = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
   );
-  const child = spawn(process.execPath, ['scripts/optare.mjs', ...args], { cwd: ROOT, env: { ...base, NODE_ENV: 'test', ...env } });
+  const child = spawn(process.execPath, ['scripts/optare.mjs', ...args], { cwd: ROOT, env: { ...base, NODE_ENV: 'test', ...env, ...extraEnv } });
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -107,6 +111,59 @@ describe('optare keys rotate', () => {
         expect(refused.stderr).toContain('--alg must be one of RS256, PS256, ES256, EdDSA');
       }
       expect(await sql('SELECT kid FROM signing_keys')).toHaveLength(4);
+    },
+    SPAWN_TIMEOUT * 5,
+  );
+});
+
+describe('optare keys reencrypt', () => {
+  it(
+    'is listed in --help, refuses a bad --batch-size, and re-seals the keys sealed under the old encryption key, once',
+    async () => {
+      const help = await runCli(['--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^ {2}keys reencrypt +Re-encrypt values sealed under an old encryption key/m);
+      for (const size of ['0', '1.5', 'ten', '100001']) {
+        const refused = await runCli(['keys', 'reencrypt', '--batch-size', size]);
+        expect(refused.code, size).toBe(2);
+        expect(refused.stderr).toContain('--batch-size must be a whole number from 1 to 10000');
+      }
+
+      // The earlier tests' keys are sealed under the key the CLI generated in the data directory.
+      const generatedFile = path.join(dataDir, 'encryption.key');
+      const generated = fs.existsSync(generatedFile) ? [decodeKey(fs.readFileSync(generatedFile, 'utf8'))!] : [];
+      const keyA = randomBytes(32);
+      const keyB = randomBytes(32);
+      const underA = { OPTARE_ENCRYPTION_KEY: keyA.toString('base64') };
+      const underB = { OPTARE_ENCRYPTION_KEY: keyB.toString('base64'), OPTARE_ENCRYPTION_KEYS_OLD: [keyA, ...generated].map((key) => key.toString('hex')).join(',') };
+      expect((await runCli(['keys', 'rotate', '--alg', 'PS256'], underA)).code).toBe(0);
+      const rows = async () =>
+        (await sql('SELECT kid, private_key_encrypted FROM signing_keys ORDER BY kid')) as { kid: string; private_key_encrypted: string }[];
+      const before = await rows();
+      expect(before.filter((row) => row.private_key_encrypted.split('.')[1] === keyId(keyA))).toHaveLength(1);
+
+      const first = await runCli(['keys', 'reencrypt', '--batch-size', '1', '--json'], underB);
+      expect(first.code, first.stderr).toBe(0);
+      const counts = { found: before.length, reencrypted: before.length, changedMeanwhile: 0, unreadable: 0 };
+      expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, keyId: keyId(keyB), tables: { signing_keys: counts } });
+
+      const after = await rows();
+      expect(after.map((row) => row.kid)).toEqual(before.map((row) => row.kid));
+      for (const [index, row] of after.entries()) {
+        expect(row.private_key_encrypted.split('.')[1]).toBe(keyId(keyB));
+        const opened = decrypt(row.private_key_encrypted, { current: keyB, old: [] }, sealingContext(row.kid));
+        const original = decrypt(before[index]!.private_key_encrypted, { current: keyB, old: [keyA, ...generated] }, sealingContext(row.kid));
+        expect(opened.equals(original)).toBe(true);
+      }
+
+      const second = await runCli(['keys', 'reencrypt'], underB);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain('signing_keys: 0 re-encrypted');
+      for (const row of after) expect(second.stdout).not.toContain(row.private_key_encrypted.split('.')[3]);
+      const events = await sql("SELECT user_agent, details FROM audit_events WHERE type = 'encryption.reencrypted' ORDER BY seq");
+      expect(events).toHaveLength(2);
+      expect(events[0]).toMatchObject({ user_agent: 'optare-cli', details: { keyId: keyId(keyB), signingKeysReencrypted: before.length } });
+      expect(events[1]).toMatchObject({ details: { signingKeysReencrypted: 0 } });
     },
     SPAWN_TIMEOUT * 5,
   );

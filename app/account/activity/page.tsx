@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { when } from '@/components/account/dates';
 import { AccountSection } from '@/components/account/section';
@@ -11,8 +10,7 @@ export const metadata: Metadata = { title: 'Security activity' };
 
 /** The user's own audit events, newest first, one page per `?before=<seq>`. Server-rendered only. */
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account/activity');
+  const session = await sessionOrSignIn('/account/activity');
   const { before } = await searchParams;
   const page = await securityActivity(session.userId, before);
   return (

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { ConnectedAppsList } from '@/components/account/connected-apps-list';
 import { when } from '@/components/account/dates';
@@ -12,8 +11,7 @@ export const metadata: Metadata = { title: 'Connected apps' };
 
 /** The apps the user allowed to access their account. */
 export default async function ConnectedAppsPage() {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account/apps');
+  const session = await sessionOrSignIn('/account/apps');
   const apps = await connectedAppsOf(session.userId);
   return (
     <AccountFrame

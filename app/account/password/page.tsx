@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
 import { AccountSection } from '@/components/account/section';
@@ -10,8 +9,7 @@ export const metadata: Metadata = { title: 'Change password' };
 
 /** Change password; the route handler checks the session and the current password itself. */
 export default async function PasswordPage() {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account/password');
+  await sessionOrSignIn('/account/password');
   return (
     <AccountFrame
       title="Change password"

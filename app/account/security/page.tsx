@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { AuthenticatorAppSection } from '@/components/account/authenticator-app-section';
 import { when } from '@/components/account/dates';
@@ -20,8 +19,7 @@ export const metadata: Metadata = { title: 'Security' };
  * sensitive changes) themselves.
  */
 export default async function SecurityPage() {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account/security');
+  const session = await sessionOrSignIn('/account/security');
   const overview = await securityOverview(session);
   const hasSecondFactor = overview.totp || overview.passkeys.length > 0;
   const rememberDays = trustedDeviceDays();

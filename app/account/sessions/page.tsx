@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { currentSession } from '@/app/_server/session';
+import { sessionOrSignIn } from '@/app/_server/session';
 import { AccountFrame } from '@/components/account/account-frame';
 import { when } from '@/components/account/dates';
 import { AccountSection } from '@/components/account/section';
@@ -12,8 +11,7 @@ export const metadata: Metadata = { title: 'Sessions' };
 
 /** Every browser signed in to the account; the route handlers sign them out. */
 export default async function SessionsPage() {
-  const session = await currentSession();
-  if (!session) redirect('/sign-in?next=/account/sessions');
+  const session = await sessionOrSignIn('/account/sessions');
   const sessions = await sessionsOf(session);
   return (
     <AccountFrame

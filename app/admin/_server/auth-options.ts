@@ -2,7 +2,7 @@ import 'server-only';
 import type { AuthOptions, CookiesOptions } from 'next-auth';
 import { headers } from 'next/headers';
 import { beginConsoleSession } from '@/lib/admin/console-access';
-import { CONSOLE_AUTH_PATH, CONSOLE_CLIENT_ID, CONSOLE_PROVIDER_ID, consoleCookieSecret } from '@/lib/admin/console-client';
+import { CONSOLE_AUTH_PATH, CONSOLE_CLIENT_ID, CONSOLE_PROVIDER_ID, consoleCookieSecret, consoleOrigin } from '@/lib/admin/console-client';
 import { ACR_MULTI_FACTOR } from '@/lib/auth/authentication-methods';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
@@ -28,8 +28,9 @@ interface OptareProfile {
  */
 export function consoleAuthOptions(): AuthOptions {
   const config = getConfig();
-  // next-auth takes its base URL and path from NEXTAUTH_URL.
-  process.env.NEXTAUTH_URL = `${config.issuer}${CONSOLE_AUTH_PATH}`;
+  // next-auth takes its base URL and path from NEXTAUTH_URL: the console's origin (its redirect
+  // URI and cookies are there), while the endpoints below stay the issuer's.
+  process.env.NEXTAUTH_URL = `${consoleOrigin(config)}${CONSOLE_AUTH_PATH}`;
   return {
     secret: consoleCookieSecret(),
     useSecureCookies: config.secureCookies,
@@ -53,7 +54,7 @@ export function consoleAuthOptions(): AuthOptions {
         userinfo: `${config.issuer}${ENDPOINT_PATHS.userinfo}`,
         jwks_endpoint: `${config.issuer}${ENDPOINT_PATHS.jwks}`,
         clientId: CONSOLE_CLIENT_ID,
-        client: { token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
+        client: { token_endpoint_auth_method: 'none', id_token_signed_response_alg: config.defaultSigningAlg },
         checks: ['pkce', 'state', 'nonce'],
         idToken: true,
         profile: (profile: OptareProfile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),

@@ -1,14 +1,15 @@
 import 'server-only';
 import { decode } from 'next-auth/jwt';
+import type { NextResponse } from 'next/server';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { checkConsoleAccess, type ConsoleAdmin, type ConsoleRefusal } from '@/lib/admin/console-access';
-import { consoleCookieSecret } from '@/lib/admin/console-client';
+import { consoleCookieSecret, consoleOrigin } from '@/lib/admin/console-client';
 import type { AuditContext } from '@/lib/audit/events';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { readJsonObject } from '@/lib/http/body';
-import { crossSiteRefusal, jsonError } from '@/lib/http/responses';
+import { CLEAR_SITE_DATA, crossSiteRefusal, jsonError } from '@/lib/http/responses';
 
 export type { ConsoleAdmin } from '@/lib/admin/console-access';
 
@@ -35,6 +36,22 @@ async function consoleSessionId(cookieValue: string | undefined): Promise<string
   } catch {
     return null; // sealed with another key, or not a token at all
   }
+}
+
+/** The console session a route request carries (from its sealed cookie), or null. */
+export function consoleSessionIdOf(request: Request): Promise<string | null> {
+  return consoleSessionId(cookieValue(request, consoleCookieName()));
+}
+
+/**
+ * Deletes the console's cookie and asks the browser to clear what it cached and stored for this
+ * origin: at sign-out, and when a browser presents the cookie of a console session that has ended.
+ */
+export function forgetConsoleCookie<T extends NextResponse>(response: T): T {
+  response.cookies.set(consoleCookieName(), '', { path: '/', maxAge: 0, httpOnly: true, secure: getConfig().secureCookies, sameSite: 'lax' });
+  response.headers.set('Clear-Site-Data', CLEAR_SITE_DATA['Clear-Site-Data']);
+  response.headers.set('Cache-Control', 'no-store');
+  return response;
 }
 
 /** Where a refused visitor goes: sign in (again), or learn why they cannot use the console. */
@@ -79,7 +96,7 @@ export type ConsoleRequest =
 
 /** The first steps of every console write route: cross-site refusal, the administrator, then a bounded JSON body. */
 export async function readConsoleRequest(request: Request, { limit }: { limit?: number } = {}): Promise<ConsoleRequest> {
-  const refused = crossSiteRefusal(request, getConfig().issuer);
+  const refused = crossSiteRefusal(request, consoleOrigin());
   if (refused) return { ok: false, response: refused };
   const context = auditContextFrom(request.headers);
   const admin = await consoleAdminOf(request, context);

@@ -8,6 +8,7 @@ import { CreateApiKeyForm } from '@/components/admin/api-keys/create-api-key-for
 import { NoScript } from '@/components/ui/no-script';
 import { expiryDateChoices } from '@/lib/admin/api-key-schema';
 import { listApiKeys, type ApiKeySummary } from '@/lib/admin/api-keys';
+import { issuerLink } from '@/lib/admin/console-client';
 import { getConfig } from '@/lib/config';
 
 export const metadata: Metadata = { title: 'API keys' };
@@ -31,7 +32,7 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
       adminEmail={admin.email}
       description={
         <>
-          Keys for automation to call the admin API (<a href="/api/admin/v1/openapi.json" className="underline underline-offset-2">OpenAPI document</a>).
+          Keys for automation to call the admin API (<a href={issuerLink('/api/admin/v1/openapi.json')} className="underline underline-offset-2">OpenAPI document</a>).
           Keys older than {durationText(apiKeyRotationAgeSeconds)} are flagged “Rotate soon”.
         </>
       }

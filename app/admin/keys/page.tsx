@@ -35,7 +35,7 @@ export default async function SigningKeysPage() {
       adminEmail={admin.email}
       description={
         <>
-          Tokens are signed with RS256 by default; a client may choose PS256, ES256 or EdDSA for its ID tokens and access tokens, and each algorithm in use
+          Tokens are signed with {getConfig().defaultSigningAlg} by default (OPTARE_DEFAULT_SIGNING_ALG); a client may choose PS256, ES256 or EdDSA for its ID tokens and access tokens, and each algorithm in use
           has its own active key (new RSA keys: {rsaBits} bits, OPTARE_SIGNING_KEY_RSA_BITS). A new key takes over every {rotation}
           (OPTARE_SIGNING_KEY_ROTATION); a replaced key stays in the{' '}
           <a href="/oauth/jwks" className="underline underline-offset-2">

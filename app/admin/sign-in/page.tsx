@@ -4,7 +4,7 @@ import { FormAlert, Notice } from '@/components/ui/alert';
 import { CardPage } from '@/components/ui/card';
 import { NoScript } from '@/components/ui/no-script';
 import { TextLink } from '@/components/ui/text-link';
-import { CONSOLE_AUTH_PATH } from '@/lib/admin/console-client';
+import { CONSOLE_AUTH_PATH, issuerLink } from '@/lib/admin/console-client';
 
 export const metadata: Metadata = { title: 'Admin console' };
 
@@ -30,7 +30,7 @@ export default async function ConsoleSignInPage({ searchParams }: { searchParams
     <CardPage
       title="Optare admin console"
       description="Administrators sign in with their password and a second factor."
-      footer={<TextLink href="/account">Go to your account instead</TextLink>}
+      footer={<TextLink href={issuerLink('/account')}>Go to your account instead</TextLink>}
     >
       <div className="space-y-5">
         <NoScript />

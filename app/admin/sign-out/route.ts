@@ -1,11 +1,12 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { endConsoleSession } from '@/lib/admin/console-access';
+import { endConsoleOptareSession, endConsoleSession } from '@/lib/admin/console-access';
+import { consoleOrigin } from '@/lib/admin/console-client';
 import { endSession, sessionCookie } from '@/lib/auth/sessions';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { jsonRoute } from '@/lib/http/json-route';
-import { CLEAR_SITE_DATA, crossSiteRefusal } from '@/lib/http/responses';
-import { consoleAdminOf, consoleCookieName } from '../_server/console';
+import { crossSiteRefusal } from '@/lib/http/responses';
+import { consoleAdminOf, forgetConsoleCookie } from '../_server/console';
 
 /**
  * Signs the administrator out of the console and of Optare (a plain form POST): the console's
@@ -13,16 +14,16 @@ import { consoleAdminOf, consoleCookieName } from '../_server/console';
  */
 export const POST = jsonRoute(async (request: NextRequest) => {
   const config = getConfig();
-  const refused = crossSiteRefusal(request, config.issuer);
+  const refused = crossSiteRefusal(request, consoleOrigin(config));
   if (refused) return refused;
-  const admin = await consoleAdminOf(request);
+  const context = auditContextFrom(request.headers);
+  const admin = await consoleAdminOf(request, context);
   if (admin.ok) await endConsoleSession(admin.admin.sessionId);
   const cookie = sessionCookie();
-  await endSession(request.cookies.get(cookie.name)?.value, auditContextFrom(request.headers));
-  const response = NextResponse.redirect(new URL('/admin/sign-in?signed_out=1', config.issuer), 303);
+  const ended = await endSession(request.cookies.get(cookie.name)?.value, context);
+  // On the console's own host (OPTARE_ADMIN_ORIGIN) Optare's cookie is not sent: end that session by id.
+  if (!ended && admin.ok) await endConsoleOptareSession(admin.admin, context);
+  const response = NextResponse.redirect(new URL('/admin/sign-in?signed_out=1', consoleOrigin(config)), 303);
   response.cookies.set(cookie.name, '', { ...cookie.options, maxAge: 0 });
-  response.cookies.set(consoleCookieName(), '', { path: '/', maxAge: 0, httpOnly: true, secure: config.secureCookies, sameSite: 'lax' });
-  response.headers.set('Clear-Site-Data', CLEAR_SITE_DATA['Clear-Site-Data']);
-  response.headers.set('Cache-Control', 'no-store');
-  return response;
+  return forgetConsoleCookie(response);
 });

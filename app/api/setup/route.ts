@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { completeSetup } from '@/lib/admin/setup';
+import { getConfig } from '@/lib/config';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk } from '@/lib/http/responses';
 import { readJsonRequest } from '@/app/_server/json-request';
@@ -12,7 +13,8 @@ export const POST = jsonRoute(async (request: NextRequest) => {
   const parsed = await readJsonRequest(request);
   if (!parsed.ok) return parsed.response;
   const result = await completeSetup(parsed.body, parsed.context);
-  if (result.ok) return jsonOk({ redirectTo: '/admin/sign-in?setup=1' }, 201);
+  // The form follows only paths of this site: a console on its own host is reached through /setup/console.
+  if (result.ok) return jsonOk({ redirectTo: getConfig().adminOrigin ? '/setup/console' : '/admin/sign-in?setup=1' }, 201);
   if ('fieldErrors' in result) return jsonError(400, 'invalid_request', 'Some fields need attention.', result.fieldErrors);
   switch (result.error) {
     case 'email_taken':

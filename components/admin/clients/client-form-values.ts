@@ -9,7 +9,7 @@ import {
   type ClientSettingsInput,
 } from '@/lib/oauth/clients/settings-schema';
 import type { ClientType, OAuthClientRecord, TokenEndpointAuthMethod } from '@/lib/oauth/clients/types';
-import { DEFAULT_SIGNING_ALG, type SigningAlg } from '@/lib/oauth/keys/algorithms';
+import type { SigningAlg } from '@/lib/oauth/keys/algorithms';
 import { fieldErrorsOf, type FieldErrors } from '@/lib/validation/account';
 
 /**
@@ -36,8 +36,9 @@ export interface ClientFormValues {
   firstParty: boolean;
   /** A JWK Set as JSON text; used only with private_key_jwt. */
   jwks: string;
-  idTokenSignedResponseAlg: SigningAlg;
-  accessTokenSignedResponseAlg: SigningAlg;
+  /** '': not chosen, the server's default (OPTARE_DEFAULT_SIGNING_ALG). */
+  idTokenSignedResponseAlg: SigningAlg | '';
+  accessTokenSignedResponseAlg: SigningAlg | '';
 }
 
 /** The form's fields, in the order their errors are focused. */
@@ -77,8 +78,8 @@ export const NEW_CLIENT_VALUES: ClientFormValues = {
   requirePkce: true,
   firstParty: false,
   jwks: '',
-  idTokenSignedResponseAlg: DEFAULT_SIGNING_ALG,
-  accessTokenSignedResponseAlg: DEFAULT_SIGNING_ALG,
+  idTokenSignedResponseAlg: '',
+  accessTokenSignedResponseAlg: '',
 };
 
 /** A registered client's settings, as the edit form starts with them. */
@@ -101,8 +102,8 @@ export function formValuesOf(client: ClientSettingsView): ClientFormValues {
     requirePkce: client.requirePkce,
     firstParty: client.firstParty,
     jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
-    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
-    accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
+    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg ?? '',
+    accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg ?? '',
   };
 }
 
@@ -141,8 +142,9 @@ export function settingsOf(values: ClientFormValues): { input: ClientSettingsInp
     requirePkce: values.requirePkce,
     firstParty: values.firstParty,
     jwks: jwks as ClientSettingsInput['jwks'],
-    idTokenSignedResponseAlg: values.idTokenSignedResponseAlg,
-    accessTokenSignedResponseAlg: values.accessTokenSignedResponseAlg,
+    // The empty choice is "the server's default": null in the settings.
+    idTokenSignedResponseAlg: values.idTokenSignedResponseAlg || null,
+    accessTokenSignedResponseAlg: values.accessTokenSignedResponseAlg || null,
   };
   return { input, errors };
 }

@@ -306,9 +306,10 @@ export function ClientSettingsForm({
 
       <FormSection title="Token signing">
         <p className="text-sm text-slate-600">
-          RS256 is what every OpenID Connect library accepts, and OpenID Connect requires it: keep it unless you know the app’s library supports
-          another. PS256 (RSA-PSS), ES256 (P-256) and EdDSA (Ed25519) meet stricter security baselines (ASVS level 2 treats RS256 with
-          RSA-2048 as below its bar); ES256 and EdDSA tokens are also smaller and faster to sign.
+          RS256 is what every OpenID Connect library accepts, and OpenID Connect requires it. The server’s default is RS256 unless the
+          operator set OPTARE_DEFAULT_SIGNING_ALG: choose RS256 here if the app’s library supports nothing else. PS256 (RSA-PSS), ES256
+          (P-256) and EdDSA (Ed25519) meet stricter security baselines (ASVS level 2 treats RS256 with RSA-2048 as below its bar); ES256
+          and EdDSA tokens are also smaller and faster to sign.
         </p>
         <div className="grid gap-4 sm:grid-cols-2">
           <SelectField
@@ -317,6 +318,7 @@ export function ClientSettingsForm({
             error={error('idTokenSignedResponseAlg')}
             {...form.register('idTokenSignedResponseAlg')}
           >
+            <option value="">Server default (OPTARE_DEFAULT_SIGNING_ALG, RS256 unless configured)</option>
             {SIGNING_ALGORITHMS.map((value) => (
               <option key={value} value={value}>
                 {SIGNING_ALG_LABELS[value]}
@@ -330,6 +332,7 @@ export function ClientSettingsForm({
             error={error('accessTokenSignedResponseAlg')}
             {...form.register('accessTokenSignedResponseAlg')}
           >
+            <option value="">Server default (OPTARE_DEFAULT_SIGNING_ALG, RS256 unless configured)</option>
             {SIGNING_ALGORITHMS.map((value) => (
               <option key={value} value={value}>
                 {SIGNING_ALG_LABELS[value]}

@@ -24,8 +24,8 @@ export const clientCreate = defineCommand({
     '  --resource            an API (absolute https URI) the client may get access tokens for (RFC 8707)',
     '  --first-party         skip the consent page for this client',
     '  --no-require-pkce     let this confidential client omit PKCE (not recommended)',
-    `  --id-token-alg        the ID tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default RS256, which every OIDC library accepts)`,
-    `  --access-token-alg    the access tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default RS256)`,
+    `  --id-token-alg        the ID tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default: the server's OPTARE_DEFAULT_SIGNING_ALG, RS256 unless set)`,
+    `  --access-token-alg    the access tokens' signing algorithm: ${SIGNING_ALGORITHMS.join(', ')} (default: OPTARE_DEFAULT_SIGNING_ALG)`,
     'Redirect URIs: https, http only on localhost/127.0.0.1/[::1], or a private-use scheme (com.example.app:/cb) for public clients.',
   ].join('\n'),
   options: {

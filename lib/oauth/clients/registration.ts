@@ -23,10 +23,11 @@ import { sha256 } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
 import { fieldErrorsOf, type FieldErrors } from '../../validation/account';
 import { forgetRegisteredCorsOrigins } from '../cors';
-import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../keys/algorithms';
+import { isSigningAlg, type SigningAlg } from '../keys/algorithms';
 import { cachedClient, freezeRecord, invalidateClientCache, type LoadedClient } from './cache';
 import { clientSettingsSchema, RSA_MIN_MODULUS_BITS, type ClientSettings, type PublicJwk } from './settings-schema';
 import { SECRET_AUTH_METHODS, type OAuthClientRecord, type TokenEndpointAuthMethod } from './types';
+import { pkceOffRefusal } from './pkce-policy';
 
 export { clientSettingsSchema } from './settings-schema';
 
@@ -310,9 +311,9 @@ export function clientRecordOf(row: ClientRow): OAuthClientRecord {
   };
 }
 
-/** A stored alg; the schema only ever stores known ones, so anything else falls back to the default. */
-function signingAlgOf(value: string): SigningAlg {
-  return isSigningAlg(value) ? value : DEFAULT_SIGNING_ALG;
+/** A stored alg, or null: not chosen (the instance default). The schema only stores known ones; anything else counts as not chosen. */
+function signingAlgOf(value: string | null): SigningAlg | null {
+  return isSigningAlg(value) ? value : null;
 }
 
 function isJwks(value: unknown): value is { keys: unknown[] } {
@@ -326,6 +327,8 @@ function isJwks(value: unknown): value is { keys: unknown[] } {
 function validateSettings(input: unknown): { ok: true; settings: ClientSettings } | { ok: false; fieldErrors: FieldErrors } {
   const parsed = clientSettingsSchema.safeParse(input);
   const problems: FieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
+  const pkceRefusal = pkceOffRefusal(input);
+  if (pkceRefusal) problems.requirePkce = [...(problems.requirePkce ?? []), pkceRefusal];
   if (parsed.success && parsed.data.jwks) {
     const keyProblems = unusableKeyProblems(parsed.data.jwks.keys);
     if (keyProblems.length > 0) problems.jwks = keyProblems;

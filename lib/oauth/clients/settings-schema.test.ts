@@ -33,8 +33,8 @@ describe('clientSettingsSchema: good clients', () => {
       requirePkce: true,
       firstParty: false,
       jwks: null,
-      idTokenSignedResponseAlg: 'RS256',
-      accessTokenSignedResponseAlg: 'RS256',
+      idTokenSignedResponseAlg: null,
+      accessTokenSignedResponseAlg: null,
       enabled: true,
     });
   });

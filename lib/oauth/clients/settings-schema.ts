@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUPPORTED_SCOPES } from '../scopes';
-import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS } from '../keys/algorithms';
+import { SIGNING_ALGORITHMS } from '../keys/algorithms';
 import { codePointLength, hasUnsafeCharacters } from '../../validation/text';
 import {
   CLIENT_ASSERTION_ALGORITHMS,
@@ -231,8 +231,12 @@ const nameField = z
 
 const unique = (values: string[]) => [...new Set(values)];
 
+/** An alg, or null: not chosen, so the server's default (OPTARE_DEFAULT_SIGNING_ALG) applies. */
 const signingAlgField = (label: string) =>
-  z.enum(SIGNING_ALGORITHMS, { error: `${label} must be one of ${SIGNING_ALGORITHMS.join(', ')}.` }).default(DEFAULT_SIGNING_ALG);
+  z
+    .enum(SIGNING_ALGORITHMS, { error: `${label} must be one of ${SIGNING_ALGORITHMS.join(', ')}, or null for the server's default.` })
+    .nullable()
+    .default(null);
 
 export const clientSettingsSchema = z
   .object({
@@ -262,9 +266,9 @@ export const clientSettingsSchema = z
     firstParty: z.boolean({ error: 'firstParty must be true or false.' }).default(false),
     /** A JWK Set of public keys; required for, and only for, private_key_jwt. */
     jwks: jwksSchema.nullable().default(null),
-    /** OIDC Dynamic Registration §2 id_token_signed_response_alg; RS256 (what every RP supports) by default. */
+    /** OIDC Dynamic Registration §2 id_token_signed_response_alg; null: the server's default (RS256 unless configured). */
     idTokenSignedResponseAlg: signingAlgField('The ID token signing algorithm'),
-    /** The alg of the client's (RFC 9068) access tokens; RS256 by default. */
+    /** The alg of the client's (RFC 9068) access tokens; null: the server's default. */
     accessTokenSignedResponseAlg: signingAlgField('The access token signing algorithm'),
     enabled: z.boolean({ error: 'enabled must be true or false.' }).default(true),
   })

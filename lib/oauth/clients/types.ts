@@ -44,8 +44,11 @@ export interface OAuthClientRecord {
   firstParty: boolean;
   /** Public keys for private_key_jwt; null for every other method. */
   jwks: { keys: unknown[] } | null;
-  /** The JWS alg of this client's ID tokens (id_token_signed_response_alg) and access tokens. */
-  idTokenSignedResponseAlg: SigningAlg;
-  accessTokenSignedResponseAlg: SigningAlg;
+  /**
+   * The JWS alg of this client's ID tokens (id_token_signed_response_alg) and access tokens; null:
+   * not chosen, the instance default (OPTARE_DEFAULT_SIGNING_ALG; see ./signing-algs.ts).
+   */
+  idTokenSignedResponseAlg: SigningAlg | null;
+  accessTokenSignedResponseAlg: SigningAlg | null;
   enabled: boolean;
 }

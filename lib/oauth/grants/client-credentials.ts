@@ -1,4 +1,5 @@
 import 'server-only';
+import { tokenSigningAlgs } from '../clients/signing-algs';
 import { UnauthorizedClient } from '../errors';
 import { requestedResources } from '../resources';
 import { formatScope } from '../scopes';
@@ -19,7 +20,7 @@ export const clientCredentialsGrant: GrantType = {
     const scopes = clientCredentialsScope(params.get('scope'), client.scopes);
     const resources = requestedResources(params, client.resources);
     const access = await issueAccessToken(
-      { clientId: client.id, subject: client.id, scopes, ttlSeconds: client.accessTokenTtl, audience: resources, alg: client.accessTokenSignedResponseAlg },
+      { clientId: client.id, subject: client.id, scopes, ttlSeconds: client.accessTokenTtl, audience: resources, alg: tokenSigningAlgs(client).accessToken },
       now,
     );
     const response: TokenResponse = {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { findUserForClaims, type GrantRow } from '../../db/grants';
 import { requestedClaimNames, userClaims } from '../claims';
+import { tokenSigningAlgs } from '../clients/signing-algs';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
 import { formatScope } from '../scopes';
@@ -28,13 +29,14 @@ export async function userTokenResponse(
   now: Date,
 ): Promise<TokenResponse> {
   const { client, grant, scopes } = input;
+  const algs = tokenSigningAlgs(client);
   const access = await issueAccessToken(
     {
       clientId: client.id,
       subject: grant.userId,
       scopes,
       ttlSeconds: client.accessTokenTtl,
-      alg: client.accessTokenSignedResponseAlg,
+      alg: algs.accessToken,
       grantId: grant.id,
       authTime: grant.authTime,
       amr: grant.amr,
@@ -62,7 +64,7 @@ export async function userTokenResponse(
         acr: grant.acr,
         accessToken: access.token,
         claims: await idTokenClaims(grant, scopes),
-        alg: client.idTokenSignedResponseAlg,
+        alg: algs.idToken,
       },
       now,
     );

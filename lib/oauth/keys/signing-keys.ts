@@ -59,7 +59,8 @@ const SERVER_CONTEXT: AuditContext = { ip: null, userAgent: 'optare-server', req
 
 /**
  * Makes sure a usable key exists for `alg`, or (without `alg`) for every algorithm in use: RS256,
- * those with an active key and those an enabled client is configured for. Creates a missing key,
+ * the instance default (OPTARE_DEFAULT_SIGNING_ALG), those with an active key and those an enabled
+ * client is configured for. Creates a missing key,
  * or rotates one older than OPTARE_SIGNING_KEY_ROTATION. Safe when several instances call it at once.
  */
 export async function ensureSigningKey(now = new Date(), alg?: SigningAlg): Promise<void> {
@@ -72,10 +73,13 @@ export async function ensureSigningKey(now = new Date(), alg?: SigningAlg): Prom
   }
 }
 
-/** RS256, every alg that has an active key, and every alg an enabled client uses; in SIGNING_ALGORITHMS order. */
+/**
+ * RS256 (which discovery always lists, OIDC Core §15.1), the instance default, every alg that has
+ * an active key, and every alg an enabled client chose; in SIGNING_ALGORITHMS order.
+ */
 export async function algorithmsInUse(): Promise<SigningAlg[]> {
   const [active, configured] = await Promise.all([findActiveSigningKeyAges(), listSigningAlgsOfEnabledClients()]);
-  const used = new Set<string>([DEFAULT_SIGNING_ALG, ...active.map((row) => row.alg), ...configured]);
+  const used = new Set<string>([DEFAULT_SIGNING_ALG, getConfig().defaultSigningAlg, ...active.map((row) => row.alg), ...configured]);
   return SIGNING_ALGORITHMS.filter((alg) => used.has(alg));
 }
 

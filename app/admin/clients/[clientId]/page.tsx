@@ -13,6 +13,8 @@ import { IntegrationSnippets } from '@/components/admin/clients/integration-snip
 import { NoScript } from '@/components/ui/no-script';
 import { getAdminClient } from '@/lib/admin/clients';
 import { getConfig } from '@/lib/config';
+import { mustUsePkce } from '@/lib/oauth/clients/pkce-policy';
+import { tokenSigningAlgs } from '@/lib/oauth/clients/signing-algs';
 
 export const metadata: Metadata = { title: 'Client' };
 
@@ -89,8 +91,9 @@ export default async function ClientPage({ params }: { params: Promise<{ clientI
             redirectUris: client.redirectUris,
             grantTypes: client.grantTypes,
             scopes: client.scopes,
-            requirePkce: client.requirePkce,
-            idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
+            requirePkce: mustUsePkce(client),
+            // What the RP must be told: the client's choice, else the server's default.
+            idTokenSignedResponseAlg: tokenSigningAlgs(client).idToken,
           }}
         />
       </Card>

@@ -1,4 +1,4 @@
-import type { NextRequest } from 'next/server';
+import { NextResponse, type NextRequest } from 'next/server';
 import { sessionCookie, validateSessionToken } from '@/lib/auth/sessions';
 import { getConfig } from '@/lib/config';
 import { auditContextFrom } from '@/lib/http/audit-context';
@@ -8,6 +8,7 @@ import { isCrossSiteRead } from '@/lib/http/same-origin-read';
 import { exportFileName, exportOwnData } from '@/lib/privacy/export';
 import { consume, limitKey } from '@/lib/rate-limit/limiter';
 import { SIGN_IN_PATH } from '@/app/_server/account-request';
+import { forgetEndedSession } from '@/app/_server/ended-session';
 
 /**
  * "Download my data": the signed-in user's data as a JSON attachment (lib/privacy/export.ts).
@@ -19,10 +20,11 @@ export const GET = jsonRoute(async (request: NextRequest) => {
   const context = auditContextFrom(request.headers);
   const session = await validateSessionToken(request.cookies.get(sessionCookie().name)?.value, context);
   if (!session) {
-    return Response.json(
+    const response = NextResponse.json(
       { error: 'not_signed_in', message: 'Your session has ended. Sign in again to download your data.', redirectTo: SIGN_IN_PATH },
       { status: 401, headers: { 'cache-control': 'no-store' } },
     );
+    return request.cookies.has(sessionCookie().name) ? forgetEndedSession(response) : response;
   }
   const verdict = await consume('dataExport', limitKey(session.userId), context);
   if (!verdict.allowed) {

@@ -47,8 +47,14 @@ const clientSchema = z.object({
   requirePkce: z.boolean(),
   firstParty: z.boolean().describe('First-party clients skip the consent page.'),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable().describe('Public keys for private_key_jwt.'),
-  idTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).describe('The JWS alg of the client’s ID tokens (id_token_signed_response_alg).'),
-  accessTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).describe('The JWS alg of the client’s access tokens.'),
+  idTokenSignedResponseAlg: z
+    .enum(SIGNING_ALGORITHMS)
+    .nullable()
+    .describe('The JWS alg of the client’s ID tokens (id_token_signed_response_alg); null: not chosen, the server’s default (OPTARE_DEFAULT_SIGNING_ALG).'),
+  accessTokenSignedResponseAlg: z
+    .enum(SIGNING_ALGORITHMS)
+    .nullable()
+    .describe('The JWS alg of the client’s access tokens; null: not chosen, the server’s default (OPTARE_DEFAULT_SIGNING_ALG).'),
   enabled: z.boolean(),
   hasSecret: z.boolean().describe('Whether the client has a secret (client_secret_basic or client_secret_post). The secret itself is never returned again.'),
   previousSecretExpiresAt: dateTime.nullable().describe('Until when the secret before the last rotation still works; null when it no longer does.'),
@@ -82,11 +88,19 @@ const clientPatchSchema = z.strictObject({
   accessTokenTtl: z.number().optional().describe('Seconds.'),
   refreshTokenIdleTtl: z.number().optional().describe('Seconds.'),
   refreshTokenMaxTtl: z.number().optional().describe('Seconds.'),
-  requirePkce: z.boolean().optional().describe('Only a confidential client may turn PKCE off.'),
+  requirePkce: z.boolean().optional().describe('Only a confidential client may turn PKCE off, and none when the server sets OPTARE_PKCE=always.'),
   firstParty: z.boolean().optional(),
   jwks: z.object({ keys: z.array(z.unknown()) }).nullable().optional().describe('A JWK Set of public keys, for private_key_jwt only.'),
-  idTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).optional().describe('RS256 (the default, which every OIDC library accepts), PS256, ES256 or EdDSA.'),
-  accessTokenSignedResponseAlg: z.enum(SIGNING_ALGORITHMS).optional().describe('RS256 (the default), PS256, ES256 or EdDSA.'),
+  idTokenSignedResponseAlg: z
+    .enum(SIGNING_ALGORITHMS)
+    .nullable()
+    .optional()
+    .describe('RS256 (which every OIDC library accepts), PS256, ES256 or EdDSA; null: the server’s default (OPTARE_DEFAULT_SIGNING_ALG, RS256 unless configured).'),
+  accessTokenSignedResponseAlg: z
+    .enum(SIGNING_ALGORITHMS)
+    .nullable()
+    .optional()
+    .describe('RS256, PS256, ES256 or EdDSA; null: the server’s default (OPTARE_DEFAULT_SIGNING_ALG).'),
 });
 
 const NOT_FOUND = { 404: 'No client has this id.' } as const;

@@ -1,5 +1,6 @@
 import { constantTimeEqual, sha256 } from '../../../crypto/hash';
 import { InvalidGrant } from '../../errors';
+import { mustUsePkce } from '../../clients/pkce-policy';
 import type { OAuthClientRecord } from '../../clients/types';
 
 /** RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */
@@ -19,7 +20,7 @@ export interface StoredChallenge {
 export function checkPkce(stored: StoredChallenge, verifier: string | undefined, client: OAuthClientRecord): void {
   if (stored.codeChallenge === null) {
     if (verifier !== undefined) throw new InvalidGrant('A code_verifier was sent, but the authorization request had no code_challenge.');
-    if (client.type === 'public' || client.requirePkce) throw new InvalidGrant('This client must use PKCE.');
+    if (mustUsePkce(client)) throw new InvalidGrant('This client must use PKCE.');
     return;
   }
   if (stored.codeChallengeMethod !== 'S256') throw new InvalidGrant('Only the S256 code challenge method is supported.');

@@ -3,7 +3,7 @@ import { parseUserId } from '@/lib/admin/users';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
 import { isCrossSiteRead } from '@/lib/http/same-origin-read';
-import { getConfig } from '@/lib/config';
+import { consoleOrigin } from '@/lib/admin/console-client';
 import { adminExportUserData, exportFileName } from '@/lib/privacy/export';
 import { adminExportSchema } from '@/lib/privacy/schemas';
 import { fieldErrorsOf } from '@/lib/validation/account';
@@ -14,7 +14,7 @@ import type { UserRouteContext } from '../../respond';
  * form on the console's own pages starts one; the reason is recorded in `user.exported`.
  */
 export const GET = jsonRoute(async (request: Request, { params }: UserRouteContext) => {
-  if (isCrossSiteRead(request, getConfig().issuer)) return jsonError(403, 'cross_site_request', 'This request came from another site and was refused.');
+  if (isCrossSiteRead(request, consoleOrigin())) return jsonError(403, 'cross_site_request', 'This request came from another site and was refused.');
   const access = await consoleAdminOf(request);
   if (!access.ok) return access.response;
   const userId = parseUserId((await params).userId);
