@@ -12,7 +12,7 @@ const MARGIN_SECONDS = 1;
 /**
  * Leaves a signed-in page (the account area, the admin console) for its sign-in page once its
  * session has ended, so that a tab left open does not keep showing personal data (ASVS 14.3.1).
- * It asks `statusPath` (`{ active, expiresInSeconds }`) when the page opens and again when the session would end (the earlier of the idle and absolute
+ * It asks `statusPath` (`{ active, expiresInSeconds }`, whatever the status code) when the page opens and again when the session would end (the earlier of the idle and absolute
  * limits); activity in any tab moves the idle one, so a live session just gets a new deadline.
  * Nothing is polled in between. Once the session has ended (the answer also deleted the cookie and
  * cleared the cache and storage), the sign-in page replaces this one and its history entry, and
@@ -60,7 +60,8 @@ export function SessionEndWatcher({
       deadline = Number.POSITIVE_INFINITY;
       try {
         const response = await fetch(statusPath, { cache: 'no-store', credentials: 'same-origin' });
-        const status = response.ok ? ((await response.json()) as { active?: unknown; expiresInSeconds?: unknown }) : null;
+        // An ended session may be answered with 401 or 403 (the console's routes): `active` decides.
+        const status = (await response.json().catch(() => null)) as { active?: unknown; expiresInSeconds?: unknown } | null;
         if (stopped) return;
         if (status?.active === false) {
           leave();

@@ -96,7 +96,7 @@ test.describe('authenticator app', () => {
     await homePage.expectSignedInAs(account);
   });
 
-  test('removing the app needs a fresh sign-in: “Confirm it’s you” and back to the page', async ({ page, guard, signInPage }, testInfo) => {
+  test('removing the app needs a fresh sign-in: “Confirm it’s you” and back to the page', async ({ page, request, guard, signInPage }, testInfo) => {
     guard.expectConsoleError({ path: '/api/account/totp/remove', text: 'status of 403' });
     const { account, app, security } = await accountWithAuthenticatorApp(page);
     // The sign-in was 11 minutes ago, as far as the server knows.
@@ -125,7 +125,9 @@ test.describe('authenticator app', () => {
     // A new session: the one from before the re-authentication no longer works.
     const freshCookie = (await page.context().cookies()).find((cookie) => cookie.name === cookieName)!.value;
     expect(freshCookie).not.toBe(staleCookie);
-    const withStale = await page.request.fetch('/api/account/totp/remove', {
+    // From outside the browser: the answer deletes the cookie of the ended session, which in the
+    // browser's own jar would be the fresh one of the same name.
+    const withStale = await request.fetch('/api/account/totp/remove', {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: `${cookieName}=${staleCookie}` },
       data: '{}',

@@ -15,8 +15,10 @@ test.afterEach(async () => {
 
 const IDLE_TIMEOUT_SECONDS = 60;
 
-test('an account page left open leaves for the sign-in page once the session expires, and the browser forgets the session and its storage', async ({ page }) => {
+test('an account page left open leaves for the sign-in page once the session expires, and the browser forgets the session and its storage', async ({ page, guard }) => {
   test.setTimeout(240_000);
+  // The status of an ended session is a 401 (as every account route without a session), which Chromium logs.
+  guard.expectConsoleError({ path: '/api/account/session-status', text: 'status of 401' });
   const server = await startServer({ env: { OPTARE_SESSION_IDLE_TIMEOUT: `${IDLE_TIMEOUT_SECONDS}s`, LOG_LEVEL: 'warn' } });
   const account = newAccount('session-end');
   expect((await signUp(server.url, account)).status).toBe(201);

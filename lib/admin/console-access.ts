@@ -59,17 +59,23 @@ export async function checkConsoleAccess(sessionId: string | null, context: Audi
 
 /**
  * When the console session `sessionId` ends unless it is used again: the earliest of the Optare
- * session's idle and absolute expiry and the console's own idle limit; null when it has already
- * ended. Asking changes nothing (no clock is moved), so the console's pages can ask at their
- * deadline without keeping an unattended session alive (ASVS 14.3.1).
+ * session's idle and absolute expiry and the console's own idle limit; or why it is not a console
+ * session (any more). Asking changes nothing (no clock is moved, nothing is audited), so the
+ * console's pages can ask at their deadline without keeping an unattended session alive
+ * (ASVS 14.3.1).
  */
-export async function consoleSessionEnd(sessionId: string | null, now = new Date()): Promise<Date | null> {
-  if (!sessionId || !UUID.test(sessionId)) return null;
+export async function consoleSessionEnd(
+  sessionId: string | null,
+  now = new Date(),
+): Promise<{ ok: true; endsAt: Date } | { ok: false; reason: ConsoleRefusal }> {
+  if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: 'signed_out' };
   const session = await findConsoleSession(sessionId);
-  if (!session?.consoleSeenAt || session.user.disabledAt) return null;
+  if (!session?.consoleSeenAt || session.user.disabledAt) return { ok: false, reason: 'signed_out' };
+  const refusal = refusalFor(session.user.isAdmin, session.amr);
+  if (refusal) return { ok: false, reason: refusal };
   const consoleIdleEnd = session.consoleSeenAt.getTime() + getConfig().admin.idleTimeoutSeconds * 1000;
   const end = Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime(), consoleIdleEnd);
-  return end > now.getTime() ? new Date(end) : null;
+  return end > now.getTime() ? { ok: true, endsAt: new Date(end) } : { ok: false, reason: 'signed_out' };
 }
 
 /**

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load';
+import { loadConfig } from './load';
+import { configProblems } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -32,15 +33,7 @@ function file(name: string, mode = 0o600): string {
   return target;
 }
 
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const problemsOf = configProblems;
 
 const certificateUrl = (params: Record<string, string>) =>
   `postgresql://optare_app@db.example.com:5432/optare?${new URLSearchParams({ sslmode: 'verify-full', ...params })}`;

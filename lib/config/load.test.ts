@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from './load';
 import { decodeKey } from './encryption-key';
+import { configProblems } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -24,16 +25,7 @@ const production = (vars: Record<string, string | undefined> = {}) =>
     { cwd },
   );
 
-/** The ConfigError a load throws; fails the test when the load succeeds. */
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const problemsOf = configProblems;
 
 describe('loadConfig defaults', () => {
   it('runs in development on port 3000 with a localhost issuer, the embedded database and documented defaults', () => {

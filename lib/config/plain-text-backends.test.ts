@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load';
+import { loadConfig } from './load';
+import { configProblems } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -25,15 +26,7 @@ const load = (nodeEnv: string, vars: Record<string, string>) =>
     { cwd },
   );
 
-function problemsOf(vars: Record<string, string>): string[] {
-  try {
-    load('production', vars);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`expected production to refuse ${JSON.stringify(vars)}`);
-}
+const problemsOf = (vars: Record<string, string>) => configProblems(() => load('production', vars));
 
 describe('plain-text backends in production', () => {
   it.each([

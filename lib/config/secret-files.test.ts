@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load';
+import { loadConfig } from './load';
 import { SECRET_SETTINGS } from './secret-files';
+import { configProblems } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -24,15 +25,7 @@ function secretFile(name: string, content: string, mode = 0o600): string {
   return file;
 }
 
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const problemsOf = configProblems;
 
 describe('secrets from files (<NAME>_FILE)', () => {
   it('offers a _FILE variant for the encryption keys and the database, Redis and SMTP URLs', () => {

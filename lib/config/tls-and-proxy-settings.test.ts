@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load';
+import { loadConfig } from './load';
+import { configProblems } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -16,16 +17,7 @@ afterEach(() => {
 const key = randomBytes(32).toString('base64');
 const load = (vars: Record<string, string | undefined>) => loadConfig({ OPTARE_ENCRYPTION_KEY: key, ...vars }, { cwd });
 
-/** The ConfigError's problems; fails the test when the configuration is accepted. */
-function problemsOf(vars: Record<string, string | undefined>): string[] {
-  try {
-    load(vars);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const problemsOf = (vars: Record<string, string | undefined>) => configProblems(() => load(vars));
 
 const TLS = { OPTARE_ISSUER: 'https://localhost:3443', OPTARE_TLS_CERT: 'tls/cert.pem', OPTARE_TLS_KEY: '/etc/optare/key.pem' };
 

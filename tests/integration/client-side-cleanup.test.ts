@@ -12,7 +12,7 @@ import type { OAuthClientRecord } from '../../lib/oauth/clients/types';
 import { logoutEndpoint } from '../../lib/oauth/endpoints/logout';
 import type { TestDatabase } from '../support/database';
 import { idTokenHint, ISSUER, location, newClient, openAuthorizeTestDatabase, signedInUser, type SignedInUser } from './authorize-support';
-import { consoleSignIn, newAdmin } from './admin-users-support';
+import { consoleSignIn, newAccount, newAdmin } from './admin-users-support';
 
 /**
  * Authenticated data left behind in the browser after its session ends (ASVS 14.3.1): every way a
@@ -150,7 +150,8 @@ describe('authenticated data left in the browser after the session ends on its o
     expect(read.status).toBe(401);
     expectForgotten(read);
     const status = await sessionStatus(get('/api/account/session-status', cookie));
-    expect(await status.json()).toEqual({ active: false });
+    expect(status.status).toBe(401);
+    expect(await status.json()).toEqual({ active: false, error: 'not_signed_in' });
     expectForgotten(status);
   });
 
@@ -180,7 +181,8 @@ describe('authenticated data left in the browser after the session ends on its o
     expect(`${target.origin}${target.pathname}${target.search}`).toBe(`${ISSUER}/sign-in?ended=1&next=/account`);
     expectKept(response);
     const status = await sessionStatus(get('/api/account/session-status'));
-    expect(await status.json()).toEqual({ active: false });
+    expect(status.status).toBe(401);
+    expect(await status.json()).toEqual({ active: false, error: 'not_signed_in' });
     expectKept(status);
   });
 });
@@ -212,15 +214,22 @@ describe('the admin console left open after its session ends on its own', () => 
     const { cookie, sessionId } = await consoleSignIn(admin.id);
     await database.sql("UPDATE sessions SET console_seen_at = now() - interval '1 hour' WHERE id = $1", [sessionId]);
     const response = await consoleSessionStatus(get(cookie));
-    expect(await response.json()).toEqual({ active: false });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in' });
     expect(response.headers.get('clear-site-data')).toBe(CLEARS);
     expect(response.headers.get('cache-control')).toContain('no-store');
     expect(response.headers.get('set-cookie')).toMatch(/^__Host-next-auth\.session-token=;.*Max-Age=0/);
   });
 
-  it('without the console cookie: inactive, and nothing is cleared', async () => {
+  it('without the console cookie: inactive, and nothing is cleared; a member who is no administrator: 403', async () => {
     const response = await consoleSessionStatus(get());
-    expect(await response.json()).toEqual({ active: false });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in' });
     expect(response.headers.get('clear-site-data')).toBeNull();
+    const member = await newAccount('console-status-member');
+    const forged = await consoleSignIn(member.id);
+    const refused = await consoleSessionStatus(get(forged.cookie));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ active: false, error: 'forbidden' });
   });
 });

@@ -5,16 +5,19 @@ import { jsonRoute } from '@/lib/http/json-route';
 
 /**
  * Whether the browser's console session is still alive, for the console pages' clean-up at
- * session end (components/session-end-watcher.tsx): `{ active: true, expiresInSeconds }`, or
- * `{ active: false }`, which also deletes the console's cookie and clears the browser's cache and
- * storage for this origin. Asking moves no clock. A 200 either way: the answer is a state.
+ * session end (components/session-end-watcher.tsx): 200 `{ active: true, expiresInSeconds }`; else,
+ * like every console route, 401 (no live console session: the answer also deletes the console's
+ * cookie and clears the browser's cache and storage for this origin) or 403 (not an administrator
+ * with a second factor), both with `active: false`. Asking moves no clock.
  */
 export const GET = jsonRoute(async (request: NextRequest) => {
   const now = new Date();
-  const sessionId = await consoleSessionIdOf(request);
-  const end = await consoleSessionEnd(sessionId, now);
+  const session = await consoleSessionEnd(await consoleSessionIdOf(request), now);
   const headers = { 'cache-control': 'no-store' };
-  if (end) return NextResponse.json({ active: true, expiresInSeconds: Math.ceil((end.getTime() - now.getTime()) / 1000) }, { headers });
-  const response = NextResponse.json({ active: false }, { headers });
+  if (session.ok) {
+    return NextResponse.json({ active: true, expiresInSeconds: Math.ceil((session.endsAt.getTime() - now.getTime()) / 1000) }, { headers });
+  }
+  if (session.reason !== 'signed_out') return NextResponse.json({ active: false, error: 'forbidden' }, { status: 403, headers });
+  const response = NextResponse.json({ active: false, error: 'not_signed_in' }, { status: 401, headers });
   return request.cookies.has(consoleCookieName()) ? forgetConsoleCookie(response) : response;
 });
