@@ -49,6 +49,32 @@ describe('BatchedLimiter', () => {
     expect((await store.get('client'))?.consumedPoints).toBe(200);
   });
 
+  it('requests that arrive together on a new window share its first store round trip (no stampede on one row)', async () => {
+    let calls = 0;
+    const store = new RateLimiterMemory({ points: 1000, duration: 60 });
+    const slow = Object.assign(Object.create(store) as RateLimiterMemory, {
+      consume: async (key: string, points?: number) => {
+        calls += 1;
+        await sleep(50); // a shared store under load
+        return store.consume(key, points);
+      },
+    });
+    const limiter = new BatchedLimiter(slow, 1000);
+    const verdicts = await Promise.all(Array.from({ length: 100 }, () => limiter.consume('client')));
+    expect(verdicts.every((verdict) => verdict.allowed)).toBe(true);
+    expect(calls).toBe(1);
+    await sleep(SYNC_INTERVAL_MS + 100);
+    expect(calls).toBe(2);
+    expect((await store.get('client'))?.consumedPoints).toBe(100);
+  });
+
+  it('of requests that wait together for the first round trip, only those within the points get through', async () => {
+    const limiter = new BatchedLimiter(new RateLimiterMemory({ points: 5, duration: 60 }), 5);
+    const verdicts = await Promise.all(Array.from({ length: 8 }, () => limiter.consume('client')));
+    expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(5);
+    expect(verdicts.filter((verdict) => !verdict.allowed && verdict.firstRefusal)).toHaveLength(1);
+  });
+
   it('keeps counting locally when the store fails, and never lets more than the points through', async () => {
     const failing = Object.assign(Object.create(new RateLimiterMemory({ points: 3, duration: 60 })) as RateLimiterMemory, {
       consume: () => Promise.reject(new Error('store down')),

@@ -27,6 +27,13 @@ interface KeyState {
   timer: NodeJS.Timeout | null;
   /** The window in which a refusal was already reported (audited once per window). */
   refusedWindow: number;
+  /**
+   * The window's first sync, while it is in flight: requests arriving meanwhile wait for it
+   * rather than each starting a window (and a store round trip) of their own.
+   */
+  opening: Promise<void> | null;
+  /** Requests counted while the window opened, the opening one included. */
+  arrivals: number;
 }
 
 export class BatchedLimiter {
@@ -40,18 +47,36 @@ export class BatchedLimiter {
 
   async consume(key: string): Promise<BatchedVerdict> {
     let state = this.keys.get(key);
+    if (state?.opening) return this.awaitOpening(state);
     if (!state || state.windowEndsAt <= this.now()) {
-      state = { shared: 0, pending: 0, windowEndsAt: 0, syncedAt: 0, syncing: null, timer: null, refusedWindow: -1 };
+      state = { shared: 0, pending: 0, windowEndsAt: 0, syncedAt: 0, syncing: null, timer: null, refusedWindow: -1, opening: null, arrivals: 0 };
       this.keys.set(key, state);
       this.evictExpired();
-      state.pending = 1;
-      await this.sync(key, state);
-      return this.verdict(state, 0);
+      const opened = state;
+      const verdict = this.awaitOpening(opened);
+      opened.opening = this.sync(key, opened).finally(() => {
+        opened.opening = null;
+      });
+      return verdict;
     }
     if (state.shared + state.pending >= this.points) return this.refuse(state);
     state.pending += 1;
     this.scheduleSync(key, state);
     return { allowed: true };
+  }
+
+  /**
+   * A request of a window whose first sync is (about to be) in flight: counted in arrival order,
+   * and judged once the store's count is known. The first request's own point is in that count
+   * when the sync succeeded, so what was there before this window opened is one less.
+   */
+  private async awaitOpening(state: KeyState): Promise<BatchedVerdict> {
+    state.pending += 1;
+    const position = ++state.arrivals;
+    await Promise.resolve(); // the caller that opened the window sets `opening` first
+    await state.opening;
+    const before = Math.max(0, state.shared - 1);
+    return before + position > this.points ? this.refuse(state) : { allowed: true };
   }
 
   /** Makes sure what was let through reaches the store within one interval. */
