@@ -32,50 +32,52 @@ export type ConsoleAccess = { ok: true; admin: ConsoleAdmin } | { ok: false; rea
 const TOUCH_INTERVAL_MS = 30_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type ConsoleSessionRow = NonNullable<Awaited<ReturnType<typeof findConsoleSession>>>;
+type Standing = { ok: true; endsAt: Date } | { ok: false; reason: ConsoleRefusal };
+
+/**
+ * Where a console session stands at `now`, without side effects: when it ends unless it is used
+ * again (the earliest of the Optare session's idle and absolute expiry and the console's own idle
+ * limit), or why it is not a console session (any more).
+ */
+function standing(session: ConsoleSessionRow | null, now: Date): Standing {
+  if (!session || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now || session.user.disabledAt || !session.consoleSeenAt) {
+    return { ok: false, reason: 'signed_out' };
+  }
+  const consoleIdleEnd = session.consoleSeenAt.getTime() + getConfig().admin.idleTimeoutSeconds * 1000;
+  if (now.getTime() > consoleIdleEnd) return { ok: false, reason: 'idle' };
+  const refusal = refusalFor(session.user.isAdmin, session.amr);
+  if (refusal) return { ok: false, reason: refusal };
+  return { ok: true, endsAt: new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime(), consoleIdleEnd)) };
+}
+
 /** Checks a console request made with the Optare session `sessionId` (null: no console sign-in). */
 export async function checkConsoleAccess(sessionId: string | null, context: AuditContext, now = new Date()): Promise<ConsoleAccess> {
   if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: 'signed_out' };
   const session = await findConsoleSession(sessionId);
-  if (!session || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now || session.user.disabledAt) {
-    return { ok: false, reason: 'signed_out' };
+  const verdict = standing(session, now);
+  if (!verdict.ok) {
+    if (verdict.reason === 'idle') await clearConsoleSeen(session!.id);
+    else if (verdict.reason !== 'signed_out') await auditRefusal(session!.userId, verdict.reason, context);
+    return verdict;
   }
-  if (!session.consoleSeenAt) return { ok: false, reason: 'signed_out' };
-  if (now.getTime() - session.consoleSeenAt.getTime() > getConfig().admin.idleTimeoutSeconds * 1000) {
-    await clearConsoleSeen(session.id);
-    return { ok: false, reason: 'idle' };
-  }
-  const refusal = refusalFor(session.user.isAdmin, session.amr);
-  if (refusal) {
-    await auditRefusal(session.userId, refusal, context);
-    return { ok: false, reason: refusal };
-  }
-  if (now.getTime() - session.consoleSeenAt.getTime() > TOUCH_INTERVAL_MS) await markConsoleSeen(session.id, now);
-  const { user } = session;
+  const { id, user, consoleSeenAt } = session!;
+  if (now.getTime() - consoleSeenAt!.getTime() > TOUCH_INTERVAL_MS) await markConsoleSeen(id, now);
   return {
     ok: true,
-    admin: { userId: user.id, email: user.email, name: user.name, sessionId: session.id, actor: { kind: 'user', userId: user.id, context } },
+    admin: { userId: user.id, email: user.email, name: user.name, sessionId: id, actor: { kind: 'user', userId: user.id, context } },
   };
 }
 
 /**
- * When the console session `sessionId` ends unless it is used again: the earliest of the Optare
- * session's idle and absolute expiry and the console's own idle limit; or why it is not a console
+ * When the console session `sessionId` ends unless it is used again, or why it is not a console
  * session (any more). Asking changes nothing (no clock is moved, nothing is audited), so the
  * console's pages can ask at their deadline without keeping an unattended session alive
  * (ASVS 14.3.1).
  */
-export async function consoleSessionEnd(
-  sessionId: string | null,
-  now = new Date(),
-): Promise<{ ok: true; endsAt: Date } | { ok: false; reason: ConsoleRefusal }> {
+export async function consoleSessionEnd(sessionId: string | null, now = new Date()): Promise<Standing> {
   if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: 'signed_out' };
-  const session = await findConsoleSession(sessionId);
-  if (!session?.consoleSeenAt || session.user.disabledAt) return { ok: false, reason: 'signed_out' };
-  const refusal = refusalFor(session.user.isAdmin, session.amr);
-  if (refusal) return { ok: false, reason: refusal };
-  const consoleIdleEnd = session.consoleSeenAt.getTime() + getConfig().admin.idleTimeoutSeconds * 1000;
-  const end = Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime(), consoleIdleEnd);
-  return end > now.getTime() ? { ok: true, endsAt: new Date(end) } : { ok: false, reason: 'signed_out' };
+  return standing(await findConsoleSession(sessionId), now);
 }
 
 /**

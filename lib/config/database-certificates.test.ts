@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './load';
-import { configProblems } from '../../tests/support/config-problems';
+import { configProblems, fileWithMode } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -26,14 +26,7 @@ const production = (DATABASE_URL: string) =>
     { cwd },
   );
 
-function file(name: string, mode = 0o600): string {
-  const target = path.join(cwd, name);
-  fs.writeFileSync(target, '-----BEGIN PLACEHOLDER-----\n');
-  fs.chmodSync(target, mode);
-  return target;
-}
-
-const problemsOf = configProblems;
+const file = (name: string, mode = 0o600) => fileWithMode(cwd, name, '-----BEGIN PLACEHOLDER-----\n', mode);
 
 const certificateUrl = (params: Record<string, string>) =>
   `postgresql://optare_app@db.example.com:5432/optare?${new URLSearchParams({ sslmode: 'verify-full', ...params })}`;
@@ -46,18 +39,18 @@ describe('DATABASE_URL with a client certificate instead of a password', () => {
 
   it('refuses a certificate, key or CA file that does not exist, naming the parameter and the file', () => {
     const missing = path.join(cwd, 'nope.key');
-    const problems = problemsOf(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt'), sslkey: missing })));
+    const problems = configProblems(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt'), sslkey: missing })));
     expect(problems).toEqual([`DATABASE_URL: the sslkey file ${missing} does not exist`]);
   });
 
   it('refuses a certificate without its key', () => {
-    const problems = problemsOf(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt') })));
+    const problems = configProblems(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt') })));
     expect(problems.join('\n')).toMatch(/sslcert and sslkey go together/);
   });
 
   it('database private key readable by other users: refused in production, as libpq refuses it', () => {
     const key = file('client.key', 0o644);
-    const problems = problemsOf(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt'), sslkey: key })));
+    const problems = configProblems(() => production(certificateUrl({ sslrootcert: file('ca.crt'), sslcert: file('client.crt'), sslkey: key })));
     expect(problems).toEqual([expect.stringContaining(`DATABASE_URL: the sslkey file ${key} may be read by group or others (mode 0644)`)]);
   });
 

@@ -25,8 +25,6 @@ const production = (vars: Record<string, string | undefined> = {}) =>
     { cwd },
   );
 
-const problemsOf = configProblems;
-
 describe('loadConfig defaults', () => {
   it('runs in development on port 3000 with a localhost issuer, the embedded database and documented defaults', () => {
     const config = loadConfig(env({}), { cwd });
@@ -73,7 +71,7 @@ describe('loadConfig defaults', () => {
     const url = 'postgresql://u@db:5432/optare';
     expect(loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'false' }), { cwd }).database).toMatchObject({ migrateOnStart: false });
     expect(loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: '' }), { cwd }).database).toMatchObject({ migrateOnStart: true });
-    expect(problemsOf(() => loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'no' }), { cwd }))).toEqual([
+    expect(configProblems(() => loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'no' }), { cwd }))).toEqual([
       'OPTARE_MIGRATE_ON_START: must be true or false',
     ]);
   });
@@ -82,13 +80,13 @@ describe('loadConfig defaults', () => {
     expect(loadConfig(env({ OPTARE_SECURITY_CONTACT: 'https://example.com/security' }), { cwd }).securityContact).toBe(
       'https://example.com/security',
     );
-    expect(problemsOf(() => loadConfig(env({ OPTARE_SECURITY_CONTACT: 'http://example.com' }), { cwd })).join('\n')).toMatch(
+    expect(configProblems(() => loadConfig(env({ OPTARE_SECURITY_CONTACT: 'http://example.com' }), { cwd })).join('\n')).toMatch(
       /OPTARE_SECURITY_CONTACT/,
     );
   });
 
   it('refuses a port out of range, an unknown log level and a non-postgres DATABASE_URL, naming each variable', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       loadConfig(env({ PORT: '70000', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }), { cwd }),
     ).join('\n');
     expect(problems).toMatch(/^PORT:/m);
@@ -100,12 +98,12 @@ describe('loadConfig defaults', () => {
     expect(loadConfig(env({}), { cwd }).auditLogStream).toBe('off');
     expect(loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: '' }), { cwd }).auditLogStream).toBe('off');
     expect(loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: 'stdout' }), { cwd }).auditLogStream).toBe('stdout');
-    expect(problemsOf(() => loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: 'syslog' }), { cwd })).join('\n')).toMatch(/^OPTARE_AUDIT_LOG_STREAM: must be off or stdout/m);
+    expect(configProblems(() => loadConfig(env({ OPTARE_AUDIT_LOG_STREAM: 'syslog' }), { cwd })).join('\n')).toMatch(/^OPTARE_AUDIT_LOG_STREAM: must be off or stdout/m);
   });
 
   it('refuses an issuer with a query, a fragment or credentials', () => {
     for (const issuer of ['http://localhost:3000/?a=1', 'http://localhost:3000/#x', 'http://u:p@localhost:3000']) {
-      expect(problemsOf(() => loadConfig(env({ OPTARE_ISSUER: issuer }), { cwd })).join('\n')).toMatch(/^OPTARE_ISSUER:/m);
+      expect(configProblems(() => loadConfig(env({ OPTARE_ISSUER: issuer }), { cwd })).join('\n')).toMatch(/^OPTARE_ISSUER:/m);
     }
   });
 
@@ -125,17 +123,17 @@ describe('loadConfig durations', () => {
 
   it('refuses malformed and out-of-range durations, naming the variable', () => {
     for (const value of ['soon', '5w', '-1h', '1.5h', '59s']) {
-      expect(problemsOf(() => loadConfig(env({ OPTARE_SESSION_IDLE_TIMEOUT: value }), { cwd })).join('\n')).toMatch(
+      expect(configProblems(() => loadConfig(env({ OPTARE_SESSION_IDLE_TIMEOUT: value }), { cwd })).join('\n')).toMatch(
         /^OPTARE_SESSION_IDLE_TIMEOUT: must be a duration/m,
       );
     }
-    expect(problemsOf(() => loadConfig(env({ OPTARE_SESSION_MAX_AGE: '91d' }), { cwd })).join('\n')).toMatch(
+    expect(configProblems(() => loadConfig(env({ OPTARE_SESSION_MAX_AGE: '91d' }), { cwd })).join('\n')).toMatch(
       /^OPTARE_SESSION_MAX_AGE:/m,
     );
   });
 
   it('refuses an idle timeout longer than the maximum session age', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       loadConfig(env({ OPTARE_SESSION_IDLE_TIMEOUT: '2d', OPTARE_SESSION_MAX_AGE: '1d' }), { cwd }),
     );
     expect(problems).toEqual(['OPTARE_SESSION_IDLE_TIMEOUT: must not be longer than OPTARE_SESSION_MAX_AGE']);
@@ -154,47 +152,47 @@ describe('loadConfig in production', () => {
   });
 
   it('refuses a missing OPTARE_ENCRYPTION_KEY and does not generate one', () => {
-    const problems = problemsOf(() => production({ OPTARE_ENCRYPTION_KEY: undefined }));
+    const problems = configProblems(() => production({ OPTARE_ENCRYPTION_KEY: undefined }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^OPTARE_ENCRYPTION_KEY: is required in production/);
     expect(fs.existsSync(path.join(cwd, '.data', 'encryption.key'))).toBe(false);
   });
 
   it('refuses an all-zero key', () => {
-    const problems = problemsOf(() => production({ OPTARE_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') }));
+    const problems = configProblems(() => production({ OPTARE_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') }));
     expect(problems).toEqual([expect.stringMatching(/^OPTARE_ENCRYPTION_KEY: is weak/)]);
   });
 
   it('refuses the base64 of an ASCII phrase, and a repeated pattern in hex', () => {
     const phrase = Buffer.from('correct horse battery staple 123', 'ascii');
     expect(phrase).toHaveLength(32);
-    expect(problemsOf(() => production({ OPTARE_ENCRYPTION_KEY: phrase.toString('base64') }))[0]).toMatch(
+    expect(configProblems(() => production({ OPTARE_ENCRYPTION_KEY: phrase.toString('base64') }))[0]).toMatch(
       /^OPTARE_ENCRYPTION_KEY: is weak/,
     );
-    expect(problemsOf(() => production({ OPTARE_ENCRYPTION_KEY: '0123456789abcdef'.repeat(4) }))[0]).toMatch(
+    expect(configProblems(() => production({ OPTARE_ENCRYPTION_KEY: '0123456789abcdef'.repeat(4) }))[0]).toMatch(
       /^OPTARE_ENCRYPTION_KEY: is weak/,
     );
   });
 
   it('refuses a key that is not 32 bytes of base64 or hex, and tells how to make one', () => {
     for (const key of ['secret', randomBytes(16).toString('base64'), randomBytes(33).toString('hex')]) {
-      const [problem] = problemsOf(() => production({ OPTARE_ENCRYPTION_KEY: key }));
+      const [problem] = configProblems(() => production({ OPTARE_ENCRYPTION_KEY: key }));
       expect(problem).toMatch(/^OPTARE_ENCRYPTION_KEY: must be 32 random bytes/);
       expect(problem).toContain('randomBytes(32)');
     }
   });
 
   it('refuses a weak key outside production too', () => {
-    expect(problemsOf(() => loadConfig(env({ OPTARE_ENCRYPTION_KEY: Buffer.alloc(32).toString('hex') }), { cwd }))[0]).toMatch(
+    expect(configProblems(() => loadConfig(env({ OPTARE_ENCRYPTION_KEY: Buffer.alloc(32).toString('hex') }), { cwd }))[0]).toMatch(
       /^OPTARE_ENCRYPTION_KEY: is weak/,
     );
   });
 
   it('refuses an http issuer, and the default localhost issuer', () => {
-    expect(problemsOf(() => production({ OPTARE_ISSUER: 'http://id.example.com' }))).toEqual([
+    expect(configProblems(() => production({ OPTARE_ISSUER: 'http://id.example.com' }))).toEqual([
       expect.stringMatching(/^OPTARE_ISSUER: must be an https:\/\/ URL in production \(got http:\/\/id\.example\.com\)/),
     ]);
-    expect(problemsOf(() => production({ OPTARE_ISSUER: undefined, PORT: '8080' }))[0]).toMatch(
+    expect(configProblems(() => production({ OPTARE_ISSUER: undefined, PORT: '8080' }))[0]).toMatch(
       /^OPTARE_ISSUER: .*got http:\/\/localhost:8080/,
     );
   });
@@ -242,7 +240,7 @@ describe('loadConfig development key', () => {
   it('refuses an unreadable development key file instead of replacing it', () => {
     fs.mkdirSync(path.join(cwd, '.data'));
     fs.writeFileSync(path.join(cwd, '.data', 'encryption.key'), 'garbage\n');
-    expect(problemsOf(() => loadConfig(env({}), { cwd }))[0]).toMatch(/^OPTARE_ENCRYPTION_KEY: the development key in .*encryption\.key is unreadable/);
+    expect(configProblems(() => loadConfig(env({}), { cwd }))[0]).toMatch(/^OPTARE_ENCRYPTION_KEY: the development key in .*encryption\.key is unreadable/);
     expect(fs.readFileSync(path.join(cwd, '.data', 'encryption.key'), 'utf8')).toBe('garbage\n');
   });
 });
@@ -256,7 +254,7 @@ describe('loadConfig old keys', () => {
   });
 
   it('names the entry that is not a key', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       production({ OPTARE_ENCRYPTION_KEYS_OLD: `${randomBytes(32).toString('hex')},not-a-key` }),
     );
     expect(problems).toEqual(['OPTARE_ENCRYPTION_KEYS_OLD: entry 2 is not 32 bytes in base64 or hex']);
@@ -283,14 +281,14 @@ describe('email settings', () => {
   });
 
   it('refuses to start in production without SMTP_URL, naming it', () => {
-    const problems = problemsOf(() => production({ SMTP_URL: undefined }));
+    const problems = configProblems(() => production({ SMTP_URL: undefined }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^SMTP_URL: is required in production/);
   });
 
   it('refuses an SMTP_URL that is not smtp:// or smtps://, a From without an address, and an unknown verification mode', () => {
-    expect(problemsOf(() => loadConfig(env({ SMTP_URL: 'http://mail.example.com' }), { cwd }))[0]).toMatch(/^SMTP_URL: must be an smtp:\/\/ or smtps:\/\//);
-    expect(problemsOf(() => loadConfig(env({ SMTP_FROM: 'Optare' }), { cwd }))[0]).toMatch(/^SMTP_FROM:/);
-    expect(problemsOf(() => loadConfig(env({ OPTARE_EMAIL_VERIFICATION: 'sometimes' }), { cwd }))[0]).toMatch(/^OPTARE_EMAIL_VERIFICATION:/);
+    expect(configProblems(() => loadConfig(env({ SMTP_URL: 'http://mail.example.com' }), { cwd }))[0]).toMatch(/^SMTP_URL: must be an smtp:\/\/ or smtps:\/\//);
+    expect(configProblems(() => loadConfig(env({ SMTP_FROM: 'Optare' }), { cwd }))[0]).toMatch(/^SMTP_FROM:/);
+    expect(configProblems(() => loadConfig(env({ OPTARE_EMAIL_VERIFICATION: 'sometimes' }), { cwd }))[0]).toMatch(/^OPTARE_EMAIL_VERIFICATION:/);
   });
 });

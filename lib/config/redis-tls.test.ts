@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './load';
-import { configProblems } from '../../tests/support/config-problems';
+import { configProblems, fileWithMode } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -27,14 +27,7 @@ const production = (vars: Record<string, string>) =>
     { cwd },
   );
 
-function file(name: string, mode = 0o600): string {
-  const target = path.join(cwd, name);
-  fs.writeFileSync(target, '-----BEGIN PLACEHOLDER-----\n');
-  fs.chmodSync(target, mode);
-  return target;
-}
-
-const problemsOf = configProblems;
+const file = (name: string, mode = 0o600) => fileWithMode(cwd, name, '-----BEGIN PLACEHOLDER-----\n', mode);
 
 describe('OPTARE_REDIS_TLS_* (Redis client certificates)', () => {
   it('is off unless set', () => {
@@ -54,26 +47,26 @@ describe('OPTARE_REDIS_TLS_* (Redis client certificates)', () => {
   });
 
   it('needs a rediss:// REDIS_URL', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', OPTARE_REDIS_TLS_CA: file('ca.crt') }, { cwd }),
     );
     expect(problems).toEqual(['OPTARE_REDIS_TLS_CA, OPTARE_REDIS_TLS_CERT, OPTARE_REDIS_TLS_KEY: need a rediss:// (TLS) REDIS_URL']);
   });
 
   it('refuses a certificate without its key', () => {
-    expect(problemsOf(() => production({ OPTARE_REDIS_TLS_CERT: file('client.crt') }))).toEqual([
+    expect(configProblems(() => production({ OPTARE_REDIS_TLS_CERT: file('client.crt') }))).toEqual([
       'OPTARE_REDIS_TLS_CERT and OPTARE_REDIS_TLS_KEY: set both (the client certificate and its private key) or neither',
     ]);
   });
 
   it('refuses a file that does not exist, naming the variable and the file', () => {
     const missing = path.join(cwd, 'missing.crt');
-    expect(problemsOf(() => production({ OPTARE_REDIS_TLS_CA: missing }))).toEqual([`OPTARE_REDIS_TLS_CA: ${missing} does not exist`]);
+    expect(configProblems(() => production({ OPTARE_REDIS_TLS_CA: missing }))).toEqual([`OPTARE_REDIS_TLS_CA: ${missing} does not exist`]);
   });
 
   it('Redis private key readable by other users: refused in production', () => {
     const key = file('client.key', 0o644);
-    const problems = problemsOf(() => production({ OPTARE_REDIS_TLS_CERT: file('client.crt'), OPTARE_REDIS_TLS_KEY: key }));
+    const problems = configProblems(() => production({ OPTARE_REDIS_TLS_CERT: file('client.crt'), OPTARE_REDIS_TLS_KEY: key }));
     expect(problems).toEqual([expect.stringContaining(`OPTARE_REDIS_TLS_KEY: ${key} may be read by group or others (mode 0644)`)]);
   });
 });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './load';
 import { SECRET_SETTINGS } from './secret-files';
-import { configProblems } from '../../tests/support/config-problems';
+import { configProblems, fileWithMode } from '../../tests/support/config-problems';
 
 let cwd: string;
 beforeEach(() => {
@@ -18,14 +18,7 @@ afterEach(() => {
 const PRODUCTION = { NODE_ENV: 'production', OPTARE_ISSUER: 'https://id.example.com', SMTP_URL: 'smtps://mail.example.com' };
 
 /** Writes a secret file (mode 0600 unless told) and returns its path. */
-function secretFile(name: string, content: string, mode = 0o600): string {
-  const file = path.join(cwd, name);
-  fs.writeFileSync(file, content);
-  fs.chmodSync(file, mode);
-  return file;
-}
-
-const problemsOf = configProblems;
+const secretFile = (name: string, content: string, mode = 0o600) => fileWithMode(cwd, name, content, mode);
 
 describe('secrets from files (<NAME>_FILE)', () => {
   it('offers a _FILE variant for the encryption keys and the database, Redis and SMTP URLs', () => {
@@ -62,12 +55,12 @@ describe('secrets from files (<NAME>_FILE)', () => {
   });
 
   it('validates a value read from a file like the variable itself', () => {
-    const problems = problemsOf(() => loadConfig({ DATABASE_URL_FILE: secretFile('database-url', 'mysql://x') }, { cwd }));
+    const problems = configProblems(() => loadConfig({ DATABASE_URL_FILE: secretFile('database-url', 'mysql://x') }, { cwd }));
     expect(problems.join('\n')).toMatch(/^DATABASE_URL: must be a postgresql:\/\/ connection URL/m);
   });
 
   it('refuses NAME and NAME_FILE set together, naming both', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       loadConfig({ SMTP_URL: 'smtps://mail.example.com', SMTP_URL_FILE: secretFile('smtp-url', 'smtps://other.example.com') }, { cwd }),
     );
     expect(problems).toEqual(['SMTP_URL and SMTP_URL_FILE: both are set; set one or the other']);
@@ -75,22 +68,22 @@ describe('secrets from files (<NAME>_FILE)', () => {
 
   it('refuses a missing file, naming the variable and the file', () => {
     const missing = path.join(cwd, 'no-such-secret');
-    const problems = problemsOf(() => loadConfig({ OPTARE_ENCRYPTION_KEY_FILE: missing }, { cwd }));
+    const problems = configProblems(() => loadConfig({ OPTARE_ENCRYPTION_KEY_FILE: missing }, { cwd }));
     expect(problems).toEqual([`OPTARE_ENCRYPTION_KEY_FILE: ${missing} does not exist`]);
   });
 
   it('refuses an empty (or whitespace-only) file rather than running without the secret', () => {
     const file = secretFile('empty', '\n  \n');
-    expect(problemsOf(() => loadConfig({ REDIS_URL_FILE: file }, { cwd }))).toEqual([`REDIS_URL_FILE: ${file} is empty`]);
+    expect(configProblems(() => loadConfig({ REDIS_URL_FILE: file }, { cwd }))).toEqual([`REDIS_URL_FILE: ${file} is empty`]);
   });
 
   it('refuses a directory where a file belongs', () => {
-    expect(problemsOf(() => loadConfig({ DATABASE_URL_FILE: cwd }, { cwd }))).toEqual([`DATABASE_URL_FILE: ${cwd} is not a file`]);
+    expect(configProblems(() => loadConfig({ DATABASE_URL_FILE: cwd }, { cwd }))).toEqual([`DATABASE_URL_FILE: ${cwd} is not a file`]);
   });
 
   it('secret file readable by other users: refused in production, naming the file and its mode', () => {
     const file = secretFile('key', randomBytes(32).toString('base64'), 0o644);
-    const problems = problemsOf(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: file }, { cwd }));
+    const problems = configProblems(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: file }, { cwd }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`OPTARE_ENCRYPTION_KEY_FILE: ${file} may be read by group or others (mode 0644)`);
     expect(problems[0]).toContain('chmod 600');
@@ -99,7 +92,7 @@ describe('secrets from files (<NAME>_FILE)', () => {
   it('secret file readable by its group: refused in production too', () => {
     const file = secretFile('database-url', 'postgresql://optare:s3cret@127.0.0.1/optare', 0o640);
     const key = secretFile('key', randomBytes(32).toString('base64'));
-    const problems = problemsOf(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: key, DATABASE_URL_FILE: file }, { cwd }));
+    const problems = configProblems(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: key, DATABASE_URL_FILE: file }, { cwd }));
     expect(problems).toEqual([expect.stringContaining(`DATABASE_URL_FILE: ${file} may be read by group or others (mode 0640)`)]);
   });
 
@@ -112,7 +105,7 @@ describe('secrets from files (<NAME>_FILE)', () => {
     const secret = 'postgresql://optare:hunter2-very-secret@db.example.com/optare';
     const file = secretFile('database-url', secret, 0o644);
     const key = secretFile('key', randomBytes(32).toString('base64'));
-    const problems = problemsOf(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: key, DATABASE_URL_FILE: file }, { cwd }));
+    const problems = configProblems(() => loadConfig({ ...PRODUCTION, OPTARE_ENCRYPTION_KEY_FILE: key, DATABASE_URL_FILE: file }, { cwd }));
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 });

@@ -17,7 +17,9 @@ export const GET = jsonRoute(async (request: NextRequest) => {
   if (session.ok) {
     return NextResponse.json({ active: true, expiresInSeconds: Math.ceil((session.endsAt.getTime() - now.getTime()) / 1000) }, { headers });
   }
-  if (session.reason !== 'signed_out') return NextResponse.json({ active: false, error: 'forbidden' }, { status: 403, headers });
+  if (session.reason === 'not_admin' || session.reason === 'mfa_required') {
+    return NextResponse.json({ active: false, error: 'forbidden' }, { status: 403, headers });
+  }
   const response = NextResponse.json({ active: false, error: 'not_signed_in' }, { status: 401, headers });
   return request.cookies.has(consoleCookieName()) ? forgetConsoleCookie(response) : response;
 });
