@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, BrowserContext, Page, TestInfo } from '@playwright/test';
 import { createAccount, expect, newAccount, test } from './pages/fixtures';
 import { SignInPage } from './pages/sign-in-page';
 import { createConsoleAdmin, forgeConsoleCookie, latestSessionId, signInToConsole } from './support/admin-console';
 import { sql } from './support/database';
+import { files, ROOT, routes, urlPath } from './support/app-tree';
 
 /**
  * Who gets into the admin console. Every page and every console route is listed from the source
@@ -15,45 +14,9 @@ import { sql } from './support/database';
  * so it is the server's own checks on each request that are tested, not the sign-in flow.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SAMPLE_SEGMENTS: Record<string, () => string> = {
-  clientId: () => 'optare-admin-console',
-  seq: () => '1',
-};
-
-function files(dir: string, name: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? files(full, name) : entry.name === name ? [full] : [];
-  });
-}
-
-/** A URL path for a route file, with each [segment] filled in. */
-function urlPath(file: string, base: string): string {
-  const relative = path.relative(path.join(ROOT, 'app'), path.dirname(file)).split(path.sep);
-  const segments = relative
-    .filter((segment) => !/^\(.*\)$/.test(segment))
-    .map((segment) => {
-      const dynamic = /^\[(.+)\]$/.exec(segment);
-      return dynamic ? (SAMPLE_SEGMENTS[dynamic[1]!]?.() ?? randomUUID()) : segment;
-    });
-  return `/${segments.join('/')}`.replace(base, base);
-}
-
 const ADMIN_PAGES = files(path.join(ROOT, 'app/admin'), 'page.tsx')
   .filter((file) => !file.includes(`${path.sep}sign-in${path.sep}`))
-  .map((file) => urlPath(file, '/admin'));
-
-function routes(dir: string): Array<{ method: string; path: string }> {
-  return files(path.join(ROOT, dir), 'route.ts').flatMap((file) => {
-    const source = fs.readFileSync(file, 'utf8');
-    const methods = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
-    const exported = /export \{([^}]*)\}/.exec(source)?.[1] ?? '';
-    for (const m of exported.matchAll(/\bas (GET|POST|PUT|PATCH|DELETE)\b/g)) methods.push(m[1]!);
-    return methods.map((method) => ({ method, path: urlPath(file, dir) }));
-  });
-}
+  .map((file) => urlPath(file));
 
 const CONSOLE_ROUTES = routes('app/api/admin/console');
 const API_ROUTES = routes('app/api/admin/v1').filter((route) => !route.path.endsWith('/openapi.json'));

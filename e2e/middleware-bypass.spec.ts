@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { expect, test } from './pages/fixtures';
+import { files, ROOT, routes, urlPath } from './support/app-tree';
 
 /**
  * Authorization that does not rest on proxy.ts alone (CVE-2025-29927 and its relatives): every
@@ -11,29 +11,6 @@ import { expect, test } from './pages/fixtures';
  * variants that a matcher could miss. None may answer with the protected content: only a
  * redirect to sign-in, a 308 to the canonical path, or a 4xx.
  */
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SAMPLE_SEGMENTS: Record<string, string> = { clientId: 'optare-admin-console', seq: '1' };
-
-function files(dir: string, name: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? files(full, name) : entry.name === name ? [full] : [];
-  });
-}
-
-function urlPath(file: string): string {
-  const segments = path
-    .relative(path.join(ROOT, 'app'), path.dirname(file))
-    .split(path.sep)
-    .filter((segment) => segment && !/^\(.*\)$/.test(segment))
-    .map((segment) => {
-      const dynamic = /^\[(.+)\]$/.exec(segment);
-      return dynamic ? (SAMPLE_SEGMENTS[dynamic[1]!] ?? randomUUID()) : segment;
-    });
-  return `/${segments.join('/')}`;
-}
 
 interface ProtectedPage {
   path: string;
@@ -49,16 +26,6 @@ function pages(dir: string, publicPages: RegExp): ProtectedPage[] {
       const markers = [...source.matchAll(/\btitle="([^"]{6,})"/g)].map((match) => match[1]!);
       return { path: urlPath(file), markers };
     });
-}
-
-function routes(dir: string): Array<{ method: string; path: string }> {
-  return files(path.join(ROOT, dir), 'route.ts').flatMap((file) => {
-    const source = fs.readFileSync(file, 'utf8');
-    const methods = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
-    const exported = /export \{([^}]*)\}/.exec(source)?.[1] ?? '';
-    for (const m of exported.matchAll(/\bas (GET|POST|PUT|PATCH|DELETE)\b/g)) methods.push(m[1]!);
-    return methods.map((method) => ({ method, path: urlPath(file) }));
-  });
 }
 
 // /account/deleted is the public goodbye page; /admin/sign-in is the console's sign-in.
