@@ -39,7 +39,13 @@ export function SessionEndWatcher({
     let sessionEnd = Number.POSITIVE_INFINITY;
     let stopped = false;
 
-    const leave = () => {
+    /** `to`: where the status answer said to go (a path on this origin), else signInPath. */
+    const leave = (to?: unknown) => {
+      const ownPath = typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? to : null;
+      if (ownPath) {
+        window.location.replace(ownPath);
+        return;
+      }
       const target = new URL(signInPath, window.location.origin);
       if (returnParameter) target.searchParams.set(returnParameter, window.location.pathname);
       window.location.replace(`${target.pathname}${target.search}`);
@@ -61,10 +67,10 @@ export function SessionEndWatcher({
       try {
         const response = await fetch(statusPath, { cache: 'no-store', credentials: 'same-origin' });
         // An ended session may be answered with 401 or 403 (the console's routes): `active` decides.
-        const status = (await response.json().catch(() => null)) as { active?: unknown; expiresInSeconds?: unknown } | null;
+        const status = (await response.json().catch(() => null)) as { active?: unknown; expiresInSeconds?: unknown; redirectTo?: unknown } | null;
         if (stopped) return;
         if (status?.active === false) {
-          leave();
+          leave(status.redirectTo);
         } else if (status?.active === true && typeof status.expiresInSeconds === 'number') {
           sessionEnd = Date.now() + status.expiresInSeconds * 1000;
           schedule(status.expiresInSeconds + MARGIN_SECONDS);

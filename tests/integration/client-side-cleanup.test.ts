@@ -215,7 +215,7 @@ describe('the admin console left open after its session ends on its own', () => 
     await database.sql("UPDATE sessions SET console_seen_at = now() - interval '1 hour' WHERE id = $1", [sessionId]);
     const response = await consoleSessionStatus(get(cookie));
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in' });
+    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in', redirectTo: '/admin/sign-in?error=idle' });
     expect(response.headers.get('clear-site-data')).toBe(CLEARS);
     expect(response.headers.get('cache-control')).toContain('no-store');
     expect(response.headers.get('set-cookie')).toMatch(/^__Host-next-auth\.session-token=;.*Max-Age=0/);
@@ -224,12 +224,13 @@ describe('the admin console left open after its session ends on its own', () => 
   it('without the console cookie: inactive, and nothing is cleared; a member who is no administrator: 403', async () => {
     const response = await consoleSessionStatus(get());
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in' });
+    expect(await response.json()).toEqual({ active: false, error: 'not_signed_in', redirectTo: '/admin/sign-in?error=idle' });
     expect(response.headers.get('clear-site-data')).toBeNull();
     const member = await newAccount('console-status-member');
     const forged = await consoleSignIn(member.id);
     const refused = await consoleSessionStatus(get(forged.cookie));
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ active: false, error: 'forbidden' });
+    // A role lost while a console page is open: the page leaves saying so, not "inactive".
+    expect(await refused.json()).toEqual({ active: false, error: 'forbidden', redirectTo: '/admin/sign-in?error=not_admin' });
   });
 });

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { consoleCookieName, consoleSessionIdOf, forgetConsoleCookie } from '@/app/admin/_server/console';
+import { consoleCookieName, consoleSessionIdOf, forgetConsoleCookie, refusalPath } from '@/app/admin/_server/console';
 import { consoleSessionEnd } from '@/lib/admin/console-access';
 import { jsonRoute } from '@/lib/http/json-route';
 
@@ -17,9 +17,11 @@ export const GET = jsonRoute(async (request: NextRequest) => {
   if (session.ok) {
     return NextResponse.json({ active: true, expiresInSeconds: Math.ceil((session.endsAt.getTime() - now.getTime()) / 1000) }, { headers });
   }
+  // Where the page goes: the console's sign-in, saying why (idle, role lost, no second factor).
+  const redirectTo = refusalPath(session.reason === 'signed_out' ? 'idle' : session.reason);
   if (session.reason === 'not_admin' || session.reason === 'mfa_required') {
-    return NextResponse.json({ active: false, error: 'forbidden' }, { status: 403, headers });
+    return NextResponse.json({ active: false, error: 'forbidden', redirectTo }, { status: 403, headers });
   }
-  const response = NextResponse.json({ active: false, error: 'not_signed_in' }, { status: 401, headers });
+  const response = NextResponse.json({ active: false, error: 'not_signed_in', redirectTo }, { status: 401, headers });
   return request.cookies.has(consoleCookieName()) ? forgetConsoleCookie(response) : response;
 });
