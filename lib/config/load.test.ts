@@ -64,7 +64,7 @@ describe('loadConfig defaults', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set, with the configured pool size', () => {
     const config = loadConfig(env({ DATABASE_URL: 'postgresql://u@db:5432/optare', OPTARE_DATABASE_POOL_SIZE: '7' }), { cwd });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7, migrateOnStart: true });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7, migrateOnStart: true, preparedStatements: true });
   });
 
   it('migrates at start unless OPTARE_MIGRATE_ON_START=false, and refuses other values', () => {
@@ -73,6 +73,15 @@ describe('loadConfig defaults', () => {
     expect(loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: '' }), { cwd }).database).toMatchObject({ migrateOnStart: true });
     expect(configProblems(() => loadConfig(env({ DATABASE_URL: url, OPTARE_MIGRATE_ON_START: 'no' }), { cwd }))).toEqual([
       'OPTARE_MIGRATE_ON_START: must be true or false',
+    ]);
+  });
+
+  it('prepares statements unless OPTARE_DATABASE_PREPARED_STATEMENTS=false, and refuses other values', () => {
+    const url = 'postgresql://u@db:5432/optare';
+    expect(loadConfig(env({ DATABASE_URL: url, OPTARE_DATABASE_PREPARED_STATEMENTS: 'false' }), { cwd }).database).toMatchObject({ preparedStatements: false });
+    expect(loadConfig(env({ DATABASE_URL: url, OPTARE_DATABASE_PREPARED_STATEMENTS: '' }), { cwd }).database).toMatchObject({ preparedStatements: true });
+    expect(configProblems(() => loadConfig(env({ DATABASE_URL: url, OPTARE_DATABASE_PREPARED_STATEMENTS: 'yes' }), { cwd }))).toEqual([
+      'OPTARE_DATABASE_PREPARED_STATEMENTS: must be true or false',
     ]);
   });
 

@@ -16,6 +16,8 @@ export type DatabaseTarget =
       poolSize: number;
       /** false (OPTARE_MIGRATE_ON_START): only check that every migration is applied; the runtime role needs no DDL rights. */
       migrateOnStart: boolean;
+      /** OPTARE_DATABASE_PREPARED_STATEMENTS: the protocol endpoints' statements are prepared once per connection. */
+      preparedStatements: boolean;
     }
   | { kind: 'embedded'; dataDir: string };
 
@@ -175,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
           url: settings.DATABASE_URL,
           poolSize: settings.OPTARE_DATABASE_POOL_SIZE,
           migrateOnStart: settings.OPTARE_MIGRATE_ON_START,
+          preparedStatements: settings.OPTARE_DATABASE_PREPARED_STATEMENTS,
         }
       : { kind: 'embedded', dataDir },
     encryption,

@@ -22,6 +22,12 @@ const duration = (fallback: string, min: number, max: number) =>
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/** A true/false setting that is true unless set to false. */
+const trueUnlessFalse = z.preprocess(
+  emptyToUndefined,
+  z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((value) => value === 'true'),
+);
+
 /**
  * Every setting Optare reads from the environment, with its default. `.env.example` and the
  * README's configuration table document the same list.
@@ -44,11 +50,10 @@ export const settingsSchema = z.object({
       .optional(),
   ),
   OPTARE_DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  // false behind a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+  OPTARE_DATABASE_PREPARED_STATEMENTS: trueUnlessFalse,
   // false: the server and CLI only check that every migration is applied (`npm run db:migrate` applies them with an owner role).
-  OPTARE_MIGRATE_ON_START: z.preprocess(
-    emptyToUndefined,
-    z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((value) => value === 'true'),
-  ),
+  OPTARE_MIGRATE_ON_START: trueUnlessFalse,
   OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),
   OPTARE_TLS_CERT: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   OPTARE_TLS_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),

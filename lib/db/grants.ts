@@ -1,6 +1,6 @@
 import 'server-only';
 import type { QueryResultRow } from 'pg';
-import { db, pgPool } from './client';
+import { db, queryRows } from './client';
 import { Prisma } from './generated/client';
 import type { DbClient } from './users';
 import type { Bytes } from '../crypto/hash';
@@ -67,9 +67,8 @@ export interface GrantRow {
  * The protocol endpoints' look-ups go to the driver in SQL rather than through Prisma: Prisma
  * sends one statement per relation (a code, its grant, the grant's user: three round trips) and
  * its result mapping costs about as much again per statement (docs/decisions.md, "The token,
- * userinfo and introspection paths in fewer statements"). They are unnamed statements: the
- * embedded database serves every connection from one PGlite session, where a second connection
- * preparing the same name fails ("prepared statement already exists").
+ * userinfo and introspection paths in fewer statements"). On PostgreSQL they are prepared once
+ * per connection under their name (queryRows).
  */
 const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_id", g."scopes" AS "g_scopes",
   g."auth_time", g."amr", g."acr", g."nonce", g."claims",
@@ -79,9 +78,9 @@ const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_
 /** Joins the grant (`g`) and its user (`u`) to a row of `table` that has a grant_id. */
 const withGrantAndUser = (table: string) => `JOIN "grants" g ON g."id" = ${table}."grant_id" JOIN "users" u ON u."id" = g."user_id"`;
 
-/** The first row of a statement, or null. `_name` says which statement it is, for readers. */
-async function firstRow<Row extends QueryResultRow>(_name: string, text: string, values: unknown[]): Promise<Row | null> {
-  const { rows } = await pgPool().query<Row>(text, values);
+/** The first row of a statement, or null. */
+async function firstRow<Row extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row | null> {
+  const rows = await queryRows<Row>(name, text, values);
   return rows[0] ?? null;
 }
 
@@ -239,20 +238,34 @@ export async function findRefreshToken(tokenHash: Bytes) {
  * false when another request rotated (or revoked) it first: the caller treats that as reuse.
  */
 export async function rotateRefreshToken(presentedId: string, successor: NewRefreshToken, now: Date): Promise<boolean> {
-  const count = await db().$executeRaw`
-    WITH rotated AS (
-      UPDATE "refresh_tokens" SET "rotated_at" = ${now}::timestamptz
-      WHERE "id" = ${presentedId}::uuid AND "rotated_at" IS NULL AND "revoked_at" IS NULL
-      RETURNING "grant_id"
-    )
-    INSERT INTO "refresh_tokens"
-      ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
-    SELECT ${successor.id}::uuid, ${successor.tokenHash}::bytea, rotated."grant_id", ${successor.scopes}::text[],
-           ${successor.createdAt}::timestamptz, ${successor.idleExpiresAt}::timestamptz,
-           ${successor.absoluteExpiresAt}::timestamptz
-    FROM rotated
-    WHERE rotated."grant_id" = ${successor.grantId}::uuid`;
-  return count === 1;
+  const row = await firstRow<{ issued: number }>(
+    'optare.rotate_refresh_token',
+    `WITH rotated AS (
+        UPDATE "refresh_tokens" SET "rotated_at" = $1::timestamptz
+        WHERE "id" = $2::uuid AND "rotated_at" IS NULL AND "revoked_at" IS NULL
+        RETURNING "grant_id"
+      ), issued AS (
+        INSERT INTO "refresh_tokens"
+          ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
+        SELECT $3::uuid, $4::bytea, rotated."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
+        FROM rotated
+        WHERE rotated."grant_id" = $9::uuid
+        RETURNING "id"
+      )
+      SELECT (SELECT count(*) FROM issued)::int AS "issued"`,
+    [
+      now,
+      presentedId,
+      successor.id,
+      Buffer.from(successor.tokenHash),
+      successor.scopes,
+      successor.createdAt,
+      successor.idleExpiresAt,
+      successor.absoluteExpiresAt,
+      successor.grantId,
+    ],
+  );
+  return row?.issued === 1;
 }
 
 /**

@@ -20,7 +20,7 @@ export async function openDatabase(
   options: { role: string; shareWithOwner: boolean },
 ): Promise<OpenedDatabase> {
   if (config.database.kind === 'postgres') {
-    connectDatabase(config.database.url, config.database.poolSize);
+    connectDatabase(config.database.url, config.database.poolSize, { preparedStatements: config.database.preparedStatements });
     return { url: config.database.url, kind: 'postgres', shared: false, close: disconnectDatabase };
   }
   const embedded = await openEmbeddedDatabase(config.database.dataDir, options);

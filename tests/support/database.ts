@@ -23,7 +23,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const fresh = kind === 'postgres' ? await freshPostgres() : await freshPglite();
   const client = new pg.Client({ connectionString: fresh.url });
   await client.connect();
-  connectDatabase(fresh.url, kind === 'postgres' ? 5 : 1);
+  connectDatabase(fresh.url, kind === 'postgres' ? 5 : 1, { preparedStatements: kind === 'postgres' });
   return {
     url: fresh.url,
     sql: async (text, values) => (await client.query(text, values as unknown[])).rows,

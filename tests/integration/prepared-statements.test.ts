@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, disconnectDatabase, queryRows } from '../../lib/db/client';
+import { findUserinfoSource, isAccessTokenDenied } from '../../lib/db/grants';
+import { openTestDatabase, type TestDatabase } from '../support/database';
+
+/**
+ * OPTARE_DATABASE_PREPARED_STATEMENTS: on PostgreSQL the protocol endpoints' statements are
+ * prepared once per connection under their name, so PostgreSQL plans them once; without it (and
+ * always on the embedded database, whose connections share one PGlite session) they go unnamed.
+ * A pool of one connection lets the test read that connection's pg_prepared_statements.
+ */
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterEach(async () => {
+  await disconnectDatabase();
+  connectDatabase(database.url, 1);
+});
+afterAll(() => database.close());
+
+const preparedNames = async () =>
+  (await queryRows<{ name: string }>('optare.test_prepared_names', 'SELECT name FROM pg_prepared_statements ORDER BY name', [])).map((row) => row.name);
+
+const token = () => ({ jti: randomUUID(), clientId: 'no-such-client', grantId: randomUUID() });
+
+async function reconnect(preparedStatements: boolean, poolSize = 1) {
+  await disconnectDatabase();
+  connectDatabase(database.url, poolSize, { preparedStatements });
+}
+
+// PostgreSQL only: the embedded database never prepares named statements (the last test).
+if (process.env.OPTARE_TEST_DB === 'postgres') {
+  describe('prepared statements on PostgreSQL', () => {
+    it('prepares the userinfo and denylist statements under their names, once per connection', async () => {
+      await reconnect(true);
+      const first = await findUserinfoSource(token(), randomUUID());
+      const second = await findUserinfoSource(token(), randomUUID());
+      expect(first).toEqual({ denied: true, user: null, grantClaims: null });
+      expect(second).toEqual(first);
+      expect(await isAccessTokenDenied(randomUUID(), 'no-such-client', null)).toBe(true);
+      expect(await preparedNames()).toEqual(['optare.access_token_denied', 'optare.test_prepared_names', 'optare.userinfo_source']);
+    });
+
+    it('answers concurrent look-ups from many connections, each preparing its own copy', async () => {
+      await reconnect(true, 4);
+      const results = await Promise.all(Array.from({ length: 16 }, () => isAccessTokenDenied(randomUUID(), 'no-such-client', null)));
+      expect(results).toEqual(Array.from({ length: 16 }, () => true));
+    });
+  });
+}
+
+describe('unnamed statements', () => {
+  it('leaves statements unnamed when prepared statements are off (a transaction-mode pooler, the embedded database)', async () => {
+    await reconnect(false);
+    expect(await findUserinfoSource(token(), randomUUID())).toEqual({ denied: true, user: null, grantClaims: null });
+    expect(await preparedNames()).toEqual([]);
+  });
+});
