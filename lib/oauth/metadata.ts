@@ -71,8 +71,21 @@ const PUBLIC_DOCUMENT_HEADERS = {
 } as const;
 
 /** A public, cacheable JSON document (discovery, JWKS). */
-export function publicDocumentResponse(body: unknown): ProtocolResponse {
+function publicDocumentResponse(body: unknown): ProtocolResponse {
   return ProtocolResponse.json(body, 200, PUBLIC_DOCUMENT_HEADERS);
+}
+
+/**
+ * A public document's response, serialized again only when its version changes: discovery
+ * changes with the issuer, the JWKS with the set of published kids (a kid is the key's
+ * thumbprint, so the same kid is always the same JWK). Served as is to every request.
+ */
+export function publicDocumentCache(): (version: string, body: () => unknown) => ProtocolResponse {
+  let last: { version: string; response: ProtocolResponse } | null = null;
+  return (version, body) => {
+    if (last?.version !== version) last = { version, response: publicDocumentResponse(body()) };
+    return last.response;
+  };
 }
 
 /** The CORS preflight answer for a public document. */

@@ -8,7 +8,7 @@ import { tokenEndpoint } from './endpoints/token';
 import { userinfoEndpoint } from './endpoints/userinfo';
 import { preflightForRegisteredOrigins } from './cors';
 import { publishedJwks } from './keys/signing-keys';
-import { discoveryDocument, ENDPOINT_PATHS, publicDocumentPreflight, publicDocumentResponse } from './metadata';
+import { discoveryDocument, ENDPOINT_PATHS, publicDocumentCache, publicDocumentPreflight } from './metadata';
 
 type Method = 'GET' | 'POST' | 'OPTIONS';
 export type ProtocolHandler = (request: ProtocolRequest) => Promise<ProtocolResponse>;
@@ -16,13 +16,21 @@ export type ProtocolRoute = Partial<Record<Method, ProtocolHandler>>;
 
 const preflight: ProtocolHandler = async (request) => preflightForRegisteredOrigins(request);
 
+const discoveryResponse = publicDocumentCache();
 export const discoveryRoute = {
-  GET: async () => publicDocumentResponse(discoveryDocument(getConfig().issuer)),
+  GET: async () => {
+    const { issuer } = getConfig();
+    return discoveryResponse(issuer, () => discoveryDocument(issuer));
+  },
   OPTIONS: async () => publicDocumentPreflight(),
 } satisfies ProtocolRoute;
 
+const jwksResponse = publicDocumentCache();
 export const jwksRoute = {
-  GET: async () => publicDocumentResponse(await publishedJwks()),
+  GET: async () => {
+    const jwks = await publishedJwks();
+    return jwksResponse(jwks.keys.map((key) => key.kid).join(' '), () => jwks);
+  },
   OPTIONS: async () => publicDocumentPreflight(),
 } satisfies ProtocolRoute;
 

@@ -45,7 +45,7 @@ describe('serveProtocolRequest', () => {
         },
         req,
         res,
-        'https://id.example.com',
+        { issuer: 'https://id.example.com', requestId: 'request-1', close: req.url === '/draining' },
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,6 +71,15 @@ describe('serveProtocolRequest', () => {
     expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('content-length')).toBe(String('{"ok":true}'.length));
+    expect(response.headers.get('x-request-id')).toBe('request-1');
+    expect(response.headers.get('connection')).toBe('keep-alive');
+  });
+
+  it('closes the connection with its answer once shutdown began', async () => {
+    const response = await fetch(`${base}/draining`);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.headers.get('x-request-id')).toBe('request-1');
   });
 
   it('refuses a body over 64 kB with 413 before calling the endpoint, declared or streamed', async () => {

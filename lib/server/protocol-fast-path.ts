@@ -22,17 +22,24 @@ export function protocolHandler(method: string | undefined, url: string | undefi
  * Headers come from `req.headers`, which the server has already cleaned of internal and
  * spoofable names; URLs in responses come from the issuer only.
  */
-export async function serveProtocolRequest(handler: ProtocolHandler, req: IncomingMessage, res: ServerResponse, issuer: string): Promise<void> {
-  const https = issuer.startsWith('https://');
+export async function serveProtocolRequest(handler: ProtocolHandler, req: IncomingMessage, res: ServerResponse, answer: AnswerContext): Promise<void> {
   let body: Buffer | null = null;
   if (req.method === 'POST') {
     body = await readBody(req);
     if (body === null) {
       res.shouldKeepAlive = false; // the rest of the body is not read
-      return writeResponse(res, payloadTooLarge(), https);
+      return writeResponse(res, payloadTooLarge(), answer);
     }
   }
-  writeResponse(res, await handler(new NodeProtocolRequest(req, body, issuer)), https);
+  writeResponse(res, await handler(new NodeProtocolRequest(req, body, answer.issuer)), answer);
+}
+
+/** What every protocol answer carries besides the handler's response. */
+export interface AnswerContext {
+  issuer: string;
+  requestId: string;
+  /** True once shutdown began: the answer closes its connection. */
+  close: boolean;
 }
 
 /** A ProtocolRequest over Node's request and its already-read body. */
@@ -72,18 +79,37 @@ class NodeHeaderReader implements HeaderReader {
 /**
  * The body goes to end() as a string: Node then sends the head and the body in one write, where
  * a Buffer would take a corked writev of two (measured: docs/decisions.md, "client_credentials:
- * per-request work, step by step"). Bodies are JSON, written as UTF-8.
+ * per-request work, step by step"). Bodies are JSON, written as UTF-8. The headers go to
+ * writeHead() in one object and nothing was set before, which keeps Node off its per-header
+ * setHeader path.
  */
-function writeResponse(res: ServerResponse, response: ProtocolResponse, https: boolean): void {
-  const body = response.body ?? '';
-  res.writeHead(response.status, {
-    ...response.headerFields,
-    ...(https ? HTTPS_HEADERS : HTTP_HEADERS),
-    'content-length': String(Buffer.byteLength(body)),
-  });
-  res.end(body);
+function writeResponse(res: ServerResponse, response: ProtocolResponse, { issuer, requestId, close }: AnswerContext): void {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...wireHeaders(response, issuer.startsWith('https://')) };
+  if (close) headers.connection = 'close';
+  res.writeHead(response.status, headers);
+  res.end(response.body ?? '');
 }
 
+/**
+ * A response's own headers, the security headers and its length, merged once per response:
+ * discovery and the JWKS answer every request with the same response.
+ */
+function wireHeaders(response: ProtocolResponse, https: boolean): Record<string, string> {
+  const cache = https ? HTTPS_WIRE_HEADERS : HTTP_WIRE_HEADERS;
+  let headers = cache.get(response);
+  if (!headers) {
+    headers = {
+      ...response.headerFields,
+      ...(https ? HTTPS_HEADERS : HTTP_HEADERS),
+      'content-length': String(Buffer.byteLength(response.body ?? '')),
+    };
+    cache.set(response, headers);
+  }
+  return headers;
+}
+
+const HTTPS_WIRE_HEADERS = new WeakMap<ProtocolResponse, Record<string, string>>();
+const HTTP_WIRE_HEADERS = new WeakMap<ProtocolResponse, Record<string, string>>();
 const HTTPS_HEADERS = apiSecurityHeaders(true);
 const HTTP_HEADERS = apiSecurityHeaders(false);
 

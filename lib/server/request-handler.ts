@@ -46,8 +46,6 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
   return (req, res) => {
     const startedAt = process.hrtime.bigint();
     const { requestId } = stampRequest(req, trustProxy);
-    res.setHeader('x-request-id', requestId);
-    if (draining()) res.setHeader('connection', 'close');
     res.on('finish', () => {
       requestLog.info({
         requestId,
@@ -57,27 +55,33 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
         durationMs: Number((process.hrtime.bigint() - startedAt) / 1000n) / 1000,
       });
     });
+    const fail = (error: unknown) => {
+      log.error({ requestId, err: error }, 'unhandled request error');
+      if (res.headersSent) return void res.end();
+      res.writeHead(500, { ...plainTextHeaders(https), 'x-request-id': requestId, 'content-length': INTERNAL_SERVER_ERROR.length });
+      res.end(INTERNAL_SERVER_ERROR);
+    };
+    // The host decides first: the protocol endpoints belong to the issuer's host only. proxy.ts
+    // decides again on the path Next.js routes.
+    const hostRoute = hosts?.route(req.headers.host, req.url ?? '/') ?? 'serve';
+    // Only GET, POST and OPTIONS reach a protocol handler. Its answer carries the request id
+    // itself: a header set here beforehand would put every header of it through setHeader.
+    const protocol = hostRoute === 'serve' ? protocolHandler(req.method, req.url) : null;
+    if (protocol) return void serveProtocolRequest(protocol, req, res, { issuer, requestId, close: draining() }).catch(fail);
+    res.setHeader('x-request-id', requestId);
+    if (draining()) res.setHeader('connection', 'close');
     if (!SERVED.has(req.method ?? '')) {
       res.writeHead(405, { ...plainTextHeaders(https), allow: ALLOW, 'content-length': METHOD_NOT_ALLOWED.length });
       res.end(METHOD_NOT_ALLOWED);
       return;
     }
-    // Before the protocol fast path: its endpoints belong to the issuer's host only. proxy.ts
-    // decides again on the path Next.js routes.
-    const hostRoute = hosts?.route(req.headers.host, req.url ?? '/') ?? 'serve';
     if (hostRoute !== 'serve') {
       const headers = hostRoute === 'console_home' ? { location: '/admin', 'content-length': 0 } : { 'content-length': NOT_FOUND.length };
       res.writeHead(hostRoute === 'console_home' ? 307 : 404, { ...plainTextHeaders(https), ...headers });
       res.end(hostRoute === 'console_home' ? undefined : NOT_FOUND);
       return;
     }
-    const protocol = protocolHandler(req.method, req.url);
-    (protocol ? serveProtocolRequest(protocol, req, res, issuer) : next(req, res)).catch((error: unknown) => {
-      log.error({ requestId, err: error }, 'unhandled request error');
-      if (res.headersSent) return void res.end();
-      res.writeHead(500, { ...plainTextHeaders(https), 'content-length': INTERNAL_SERVER_ERROR.length });
-      res.end(INTERNAL_SERVER_ERROR);
-    });
+    next(req, res).catch(fail);
   };
 }
 

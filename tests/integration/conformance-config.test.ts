@@ -66,7 +66,7 @@ async function viaFastPath(path: string, headers: Record<string, string> = {}) {
       body = payload === null ? '' : Buffer.from(payload).toString('utf8');
     },
   } as unknown as ServerResponse;
-  await serveProtocolRequest(handler, req, res, ISSUER);
+  await serveProtocolRequest(handler, req, res, { issuer: ISSUER, requestId: 'request-1', close: false });
   return { status, headers: responseHeaders, json: JSON.parse(body) as Record<string, unknown> };
 }
 

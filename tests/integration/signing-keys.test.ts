@@ -13,6 +13,7 @@ import {
 } from '../../lib/oauth/keys/signing-keys';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/oauth/tokens/lifetimes';
 import { GET as jwksRoute, OPTIONS as jwksPreflight } from '../../app/oauth/jwks/route';
+import { jwksRoute as jwksRouteHandler } from '../../lib/oauth/routes';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { useTestConfig } from '../support/config';
 
@@ -257,5 +258,19 @@ describe('GET /oauth/jwks', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
+  it('is serialized once per set of published keys, and follows a rotation at once', async () => {
+    await ensureSigningKey();
+    const served = async () => (await jwksRoute(new Request('https://id.example.test/oauth/jwks'))).json();
+    const kidsOf = (jwks: { keys: { kid: string }[] }) => jwks.keys.map((key) => key.kid);
+    expect(await jwksRouteHandler.GET()).toBe(await jwksRouteHandler.GET());
+    const before = await served();
+    const { kid, retiredKid } = await rotateSigningKey(new Date());
+    const after = await served();
+    expect(kidsOf(after)[0]).toBe(kid);
+    expect(kidsOf(after)).toContain(retiredKid);
+    expect(kidsOf(before)).not.toContain(kid);
+    expect(after).toEqual(await publishedJwks());
   });
 });
