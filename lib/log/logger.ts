@@ -18,12 +18,28 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'optare' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp,
     redact: {
       paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'cookie', '*.cookie'],
       censor: '[redacted]',
     },
   });
+}
+
+let stampedAt = 0;
+let stamp = '';
+
+/**
+ * pino's isoTime, formatted once per millisecond rather than once per line: a busy server writes
+ * several request lines in the same millisecond.
+ */
+export function isoTimestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
 }
 
 export function installLogger(instance: Logger): void {

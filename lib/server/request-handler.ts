@@ -55,19 +55,16 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
         durationMs: Number((process.hrtime.bigint() - startedAt) / 1000n) / 1000,
       });
     });
-    const fail = (error: unknown) => {
-      log.error({ requestId, err: error }, 'unhandled request error');
-      if (res.headersSent) return void res.end();
-      res.writeHead(500, { ...plainTextHeaders(https), 'x-request-id': requestId, 'content-length': INTERNAL_SERVER_ERROR.length });
-      res.end(INTERNAL_SERVER_ERROR);
-    };
     // The host decides first: the protocol endpoints belong to the issuer's host only. proxy.ts
     // decides again on the path Next.js routes.
     const hostRoute = hosts?.route(req.headers.host, req.url ?? '/') ?? 'serve';
     // Only GET, POST and OPTIONS reach a protocol handler. Its answer carries the request id
     // itself: a header set here beforehand would put every header of it through setHeader.
     const protocol = hostRoute === 'serve' ? protocolHandler(req.method, req.url) : null;
-    if (protocol) return void serveProtocolRequest(protocol, req, res, { issuer, requestId, close: draining() }).catch(fail);
+    if (protocol) {
+      serveProtocolRequest(protocol, req, res, { issuer, requestId, close: draining() }).catch((error: unknown) => failed(log, res, requestId, https, error));
+      return;
+    }
     res.setHeader('x-request-id', requestId);
     if (draining()) res.setHeader('connection', 'close');
     if (!SERVED.has(req.method ?? '')) {
@@ -81,8 +78,16 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
       res.end(hostRoute === 'console_home' ? undefined : NOT_FOUND);
       return;
     }
-    next(req, res).catch(fail);
+    next(req, res).catch((error: unknown) => failed(log, res, requestId, https, error));
   };
+}
+
+/** The answer to a request whose handler threw: a bare 500, the error only in the log. */
+function failed(log: Logger, res: ServerResponse, requestId: string, https: boolean, error: unknown): void {
+  log.error({ requestId, err: error }, 'unhandled request error');
+  if (res.headersSent) return void res.end();
+  res.writeHead(500, { ...plainTextHeaders(https), 'x-request-id': requestId, 'content-length': INTERNAL_SERVER_ERROR.length });
+  res.end(INTERNAL_SERVER_ERROR);
 }
 
 /** The headers of the answers this module writes itself: every security header, never cached. */
