@@ -87,8 +87,6 @@ class ConsentPage {
   }
 }
 
-const ISSUER = 'http://localhost:3100';
-
 test.describe('authorization code flow in the browser', () => {
   const rp = new RelyingParty();
   let clientId = '';
@@ -108,7 +106,7 @@ test.describe('authorization code flow in the browser', () => {
   });
   test.afterAll(() => rp.stop());
 
-  test('sign in, approve, and arrive at the redirect URI with code, state and iss', async ({ page, request, signInPage }) => {
+  test('sign in, approve, and arrive at the redirect URI with code, state and iss', async ({ page, request, signInPage, baseURL }) => {
     const account = newAccount();
     await createAccount(request, account);
     const authorization = authorizationRequest(clientId, rp.redirectUri);
@@ -134,7 +132,7 @@ test.describe('authorization code flow in the browser', () => {
     const back = new URL(page.url());
     expect(back.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(back.searchParams.get('state')).toBe(authorization.state);
-    expect(back.searchParams.get('iss')).toBe(ISSUER);
+    expect(back.searchParams.get('iss')).toBe(new URL(baseURL!).origin);
     expect(back.searchParams.get('error')).toBeNull();
     await expect(page.getByRole('heading', { name: 'Back at the app' })).toBeVisible();
 
@@ -144,7 +142,7 @@ test.describe('authorization code flow in the browser', () => {
     await expect(page).toHaveURL(new RegExp(`^${escape(rp.redirectUri)}\\?code=[A-Za-z0-9_-]{43}&state=${again.state}&iss=`));
   });
 
-  test('deny returns access_denied with state and iss', async ({ page, request, signInPage }) => {
+  test('deny returns access_denied with state and iss', async ({ page, request, signInPage, baseURL }) => {
     const account = newAccount();
     await createAccount(request, account);
     const authorization = authorizationRequest(clientId, rp.redirectUri);
@@ -159,7 +157,7 @@ test.describe('authorization code flow in the browser', () => {
     const back = new URL(page.url());
     expect(back.searchParams.get('error')).toBe('access_denied');
     expect(back.searchParams.get('state')).toBe(authorization.state);
-    expect(back.searchParams.get('iss')).toBe(ISSUER);
+    expect(back.searchParams.get('iss')).toBe(new URL(baseURL!).origin);
     expect(back.searchParams.get('code')).toBeNull();
   });
 

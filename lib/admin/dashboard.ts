@@ -8,7 +8,7 @@ import {
   listAdminsWithFactorState,
   listClientsWithoutPkce,
 } from '../db/dashboard';
-import { findActiveSigningKey } from '../db/signing-keys';
+import { findActiveSigningKeyAges } from '../db/signing-keys';
 import { topClientsByTokens, type ClientTokenTotal } from '../db/token-counts';
 import { securityWarnings, type SecurityWarning } from './security-check';
 
@@ -78,14 +78,14 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
   const days = lastDays(now, DASHBOARD_DAYS);
   const since = new Date(`${days[0]}T00:00:00.000Z`);
   const config = getConfig();
-  const [signIns, mfa, sessions, tokens, admins, apiKeys, signingKey, relaxedClients] = await Promise.all([
+  const [signIns, mfa, sessions, tokens, admins, apiKeys, signingKeys, relaxedClients] = await Promise.all([
     countSignInsByDay(since),
     countSecondFactorAdoption(),
     countActiveSessions(now, since),
     topClientsByTokens(days[0]!, TOP_CLIENTS),
     listAdminsWithFactorState(),
     listActiveApiKeys(now),
-    findActiveSigningKey(),
+    findActiveSigningKeyAges(),
     // OPTARE_PKCE=always: a client's requirePkce off no longer lets it skip PKCE.
     config.pkce === 'always' ? [] : listClientsWithoutPkce(),
   ]);
@@ -93,7 +93,8 @@ export async function dashboardData(now = new Date()): Promise<DashboardData> {
     admins,
     activeApiKeys: apiKeys,
     apiKeyRotationAgeSeconds: config.admin.apiKeyRotationAgeSeconds,
-    activeSigningKey: signingKey ? { kid: signingKey.kid, createdAt: signingKey.createdAt } : null,
+    activeSigningKeys: signingKeys,
+    defaultSigningAlg: config.defaultSigningAlg,
     signingKeyRotationSeconds: config.signingKeyRotationSeconds,
     issuer: config.issuer,
     production: config.production,

@@ -68,20 +68,39 @@ describe('API keys due for rotation', () => {
 
 describe('signing key age', () => {
   const rotation = 90 * DAY;
-  it('is quiet while the active key is younger than OPTARE_SIGNING_KEY_ROTATION', () => {
-    expect(signingKeyOverdue({ kid: 'k1', createdAt: daysAgo(89) }, rotation, NOW)).toBeNull();
+  const rs256 = (days: number) => ({ kid: 'k1', alg: 'RS256', createdAt: daysAgo(days) });
+  it('is quiet while every active key is younger than OPTARE_SIGNING_KEY_ROTATION', () => {
+    expect(signingKeyOverdue([rs256(89)], 'RS256', rotation, NOW)).toBeNull();
+    expect(signingKeyOverdue([rs256(89), { kid: 'e1', alg: 'ES256', createdAt: daysAgo(10) }], 'RS256', rotation, NOW)).toBeNull();
   });
 
-  it('warns when the key outlived it (the automatic rotation is not happening)', () => {
-    expect(signingKeyOverdue({ kid: 'k1', createdAt: daysAgo(120) }, rotation, NOW)).toMatchObject({
+  it('warns when a key outlived it (the automatic rotation is not happening)', () => {
+    expect(signingKeyOverdue([rs256(120)], 'RS256', rotation, NOW)).toMatchObject({
       id: 'signing_key_overdue',
       severity: 'warning',
-      detail: expect.stringContaining('Key k1 is 120 days old; keys are replaced after 90 days'),
+      title: 'The signing key is overdue for rotation',
+      detail: expect.stringContaining('Key k1 (RS256) is 120 days old; keys are replaced after 90 days'),
     });
   });
 
-  it('is critical when there is no active key', () => {
-    expect(signingKeyOverdue(null, rotation, NOW)).toMatchObject({ severity: 'critical', title: 'No active signing key' });
+  it('checks the key of every algorithm in use, not only RS256', () => {
+    const keys = [rs256(10), { kid: 'e1', alg: 'ES256', createdAt: daysAgo(100) }, { kid: 'd1', alg: 'EdDSA', createdAt: daysAgo(95) }];
+    expect(signingKeyOverdue(keys, 'RS256', rotation, NOW)).toMatchObject({
+      severity: 'warning',
+      title: '2 signing keys are overdue for rotation',
+      detail: expect.stringContaining('Keys e1 (ES256, 100 days old), d1 (EdDSA, 95 days old) are overdue; keys are replaced after 90 days'),
+    });
+  });
+
+  it('is critical when the default algorithm has no active key, whatever other keys exist', () => {
+    expect(signingKeyOverdue([], 'RS256', rotation, NOW)).toMatchObject({ severity: 'critical', title: 'No active signing key' });
+    // OPTARE_DEFAULT_SIGNING_ALG=ES256 with only an RS256 key left from before.
+    expect(signingKeyOverdue([rs256(1)], 'ES256', rotation, NOW)).toMatchObject({
+      severity: 'critical',
+      detail: expect.stringContaining('cannot sign ES256 tokens (OPTARE_DEFAULT_SIGNING_ALG)'),
+    });
+    // The default moved to ES256 and its key exists: no RS256 key is needed.
+    expect(signingKeyOverdue([{ kid: 'e1', alg: 'ES256', createdAt: daysAgo(1) }], 'ES256', rotation, NOW)).toBeNull();
   });
 });
 
@@ -106,7 +125,8 @@ describe('securityWarnings', () => {
     admins: [{ email: 'a@example.com', hasSecondFactor: true }],
     activeApiKeys: [{ name: 'ci', prefix: 'opk_11111111', createdAt: daysAgo(1) }],
     apiKeyRotationAgeSeconds: 90 * DAY,
-    activeSigningKey: { kid: 'k1', createdAt: daysAgo(1) },
+    activeSigningKeys: [{ kid: 'k1', alg: 'RS256', createdAt: daysAgo(1) }],
+    defaultSigningAlg: 'RS256',
     signingKeyRotationSeconds: 90 * DAY,
     issuer: 'https://id.example.com',
     production: true,

@@ -66,26 +66,39 @@ export function apiKeysDueForRotation(
 }
 
 /**
- * The active signing key is older than OPTARE_SIGNING_KEY_ROTATION: Optare rotates it on its own
- * when it comes of age, so an overdue key means that rotation keeps failing (or no key exists).
+ * An active signing key (one per algorithm in use) is older than OPTARE_SIGNING_KEY_ROTATION:
+ * Optare rotates each on its own when it comes of age, so an overdue key means that rotation keeps
+ * failing. No key for the default algorithm (OPTARE_DEFAULT_SIGNING_ALG) means no token can be
+ * signed for clients that have not chosen one.
  */
-export function signingKeyOverdue(active: { kid: string; createdAt: Date } | null, rotationSeconds: number, now: Date): SecurityWarning | null {
-  if (!active) {
+export function signingKeyOverdue(
+  active: readonly { kid: string; alg: string; createdAt: Date }[],
+  defaultAlg: string,
+  rotationSeconds: number,
+  now: Date,
+): SecurityWarning | null {
+  if (!active.some((key) => key.alg === defaultAlg)) {
     return {
       id: 'signing_key_overdue',
       severity: 'critical',
       title: 'No active signing key',
-      detail: 'Optare cannot sign tokens until a key exists. Rotate now to create one, and check the server log.',
+      detail: `Optare cannot sign ${defaultAlg} tokens (OPTARE_DEFAULT_SIGNING_ALG) until a key exists. Rotate now to create one, and check the server log.`,
       href: '/admin/keys',
     };
   }
-  const ageSeconds = Math.floor((now.getTime() - active.createdAt.getTime()) / 1000);
-  if (ageSeconds < rotationSeconds) return null;
+  const ageDays = (key: { createdAt: Date }) => Math.floor((now.getTime() - key.createdAt.getTime()) / 1000 / DAY_SECONDS);
+  const overdue = active.filter((key) => (now.getTime() - key.createdAt.getTime()) / 1000 >= rotationSeconds);
+  if (overdue.length === 0) return null;
+  const rotationDays = Math.round(rotationSeconds / DAY_SECONDS);
+  const which =
+    overdue.length === 1
+      ? `Key ${overdue[0]!.kid} (${overdue[0]!.alg}) is ${ageDays(overdue[0]!)} days old`
+      : `Keys ${listOf(overdue.map((key) => `${key.kid} (${key.alg}, ${ageDays(key)} days old)`))} are overdue`;
   return {
     id: 'signing_key_overdue',
     severity: 'warning',
-    title: 'The signing key is overdue for rotation',
-    detail: `Key ${active.kid} is ${Math.floor(ageSeconds / DAY_SECONDS)} days old; keys are replaced after ${Math.round(rotationSeconds / DAY_SECONDS)} days (OPTARE_SIGNING_KEY_ROTATION). Rotate now, and check the server log for why the automatic rotation did not happen.`,
+    title: overdue.length === 1 ? 'The signing key is overdue for rotation' : `${overdue.length} signing keys are overdue for rotation`,
+    detail: `${which}; keys are replaced after ${rotationDays} days (OPTARE_SIGNING_KEY_ROTATION). Rotate now, and check the server log for why the automatic rotation did not happen.`,
     href: '/admin/keys',
   };
 }
@@ -139,7 +152,9 @@ export interface SecurityFacts {
   admins: readonly { email: string; hasSecondFactor: boolean }[];
   activeApiKeys: readonly { name: string; prefix: string; createdAt: Date }[];
   apiKeyRotationAgeSeconds: number;
-  activeSigningKey: { kid: string; createdAt: Date } | null;
+  /** The newest active key of each algorithm. */
+  activeSigningKeys: readonly { kid: string; alg: string; createdAt: Date }[];
+  defaultSigningAlg: string;
   signingKeyRotationSeconds: number;
   issuer: string;
   production: boolean;
@@ -155,7 +170,7 @@ export function securityWarnings(facts: SecurityFacts): SecurityWarning[] {
     adminsWithoutMfa(facts.admins),
     developmentEncryptionKey(facts.encryptionKeySource),
     issuerNotHttps(facts.issuer, facts.production),
-    signingKeyOverdue(facts.activeSigningKey, facts.signingKeyRotationSeconds, facts.now),
+    signingKeyOverdue(facts.activeSigningKeys, facts.defaultSigningAlg, facts.signingKeyRotationSeconds, facts.now),
     apiKeysDueForRotation(facts.activeApiKeys, facts.apiKeyRotationAgeSeconds, facts.now),
     clientsWithoutPkce(facts.clientsWithoutPkce),
   ].filter((warning): warning is SecurityWarning => warning !== null);

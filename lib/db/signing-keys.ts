@@ -40,12 +40,12 @@ export function findActiveSigningKey(alg = 'RS256', client: DbClient = db()) {
   return client.signingKey.findFirst({ where: { alg, retiredAt: null }, orderBy: [{ createdAt: 'desc' }, { kid: 'asc' }] });
 }
 
-/** The algorithms that have an active key, with when that key was created (the newest per alg). */
-export async function findActiveSigningKeyAges(client: DbClient = db()): Promise<{ alg: string; createdAt: Date }[]> {
-  const rows = await client.signingKey.findMany({ where: { retiredAt: null }, select: { alg: true, createdAt: true }, orderBy: { createdAt: 'desc' } });
-  const newest = new Map<string, Date>();
-  for (const row of rows) if (!newest.has(row.alg)) newest.set(row.alg, row.createdAt);
-  return [...newest].map(([alg, createdAt]) => ({ alg, createdAt }));
+/** The algorithms that have an active key, with that key (the newest per alg) and when it was created. */
+export async function findActiveSigningKeyAges(client: DbClient = db()): Promise<{ alg: string; kid: string; createdAt: Date }[]> {
+  const rows = await client.signingKey.findMany({ where: { retiredAt: null }, select: { alg: true, kid: true, createdAt: true }, orderBy: { createdAt: 'desc' } });
+  const newest = new Map<string, { alg: string; kid: string; createdAt: Date }>();
+  for (const row of rows) if (!newest.has(row.alg)) newest.set(row.alg, row);
+  return [...newest.values()];
 }
 
 /** Public parts of the keys to publish at `at`: the active ones and the retired ones still within publishUntil. */

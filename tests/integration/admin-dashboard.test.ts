@@ -4,6 +4,7 @@ import { recordAuditEvent } from '../../lib/audit/record';
 import { authenticate } from '../../lib/auth/accounts';
 import { createSession } from '../../lib/auth/sessions';
 import { addTokenIssuanceCounts } from '../../lib/db/token-counts';
+import { activeSigningKey, ensureSigningKey } from '../../lib/oauth/keys/signing-keys';
 import { GOOD_PASSWORD, testContext } from '../support/context';
 import type { TestDatabase } from '../support/database';
 import { newAccount, newAdmin, newApiKey } from './admin-users-support';
@@ -109,5 +110,14 @@ describe('dashboard data', () => {
     const warning = (await dashboardData()).warnings.find((entry) => entry.id === 'api_keys_due_for_rotation');
     expect(warning?.title).toBe('1 API key is due for rotation');
     expect(warning?.detail).toContain(old.prefix);
+  });
+
+  it('flags an overdue signing key of any algorithm in use, not only RS256', async () => {
+    await ensureSigningKey();
+    const es256 = await activeSigningKey('ES256');
+    const overdue = async () => (await dashboardData()).warnings.find((entry) => entry.id === 'signing_key_overdue');
+    expect(await overdue()).toBeUndefined();
+    await database.sql(`UPDATE signing_keys SET created_at = now() - interval '100 days' WHERE kid = $1`, [es256.kid]);
+    expect(await overdue()).toMatchObject({ severity: 'warning', detail: expect.stringContaining(`Key ${es256.kid} (ES256) is 100 days old`) });
   });
 });
