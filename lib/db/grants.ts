@@ -175,29 +175,34 @@ export async function consumeAuthorizationCode(codeHash: Bytes, now: Date, refre
         UPDATE "authorization_codes" SET "consumed_at" = $1::timestamptz
         WHERE "code_hash" = $2::bytea AND "consumed_at" IS NULL
         RETURNING "grant_id"
-      ), issued AS (
-        INSERT INTO "refresh_tokens"
-          ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
-        SELECT $3::uuid, $4::bytea, consumed."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
-        FROM consumed
-        WHERE $3::uuid IS NOT NULL AND consumed."grant_id" = $9::uuid
-        RETURNING "id"
-      )
+      ), issued AS (${insertRefreshTokenFrom('consumed')})
       SELECT (SELECT count(*) FROM consumed)::int AS "consumed", (SELECT count(*) FROM issued)::int AS "issued"`,
-    [
-      now,
-      Buffer.from(codeHash),
-      refreshToken?.id ?? null,
-      refreshToken ? Buffer.from(refreshToken.tokenHash) : null,
-      refreshToken?.scopes ?? null,
-      refreshToken?.createdAt ?? null,
-      refreshToken?.idleExpiresAt ?? null,
-      refreshToken?.absoluteExpiresAt ?? null,
-      refreshToken?.grantId ?? null,
-    ],
+    [now, Buffer.from(codeHash), ...refreshTokenValues(refreshToken)],
   );
   return row?.consumed === 1;
 }
+
+/**
+ * The INSERT of a new refresh token (parameters $3 to $9, refreshTokenValues) for the grant that
+ * the CTE `source` returned, only if `source` returned a row, a token is given ($3), and the grant
+ * is the one the token was made for ($9).
+ */
+const insertRefreshTokenFrom = (source: string) => `INSERT INTO "refresh_tokens"
+    ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
+  SELECT $3::uuid, $4::bytea, ${source}."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
+  FROM ${source}
+  WHERE $3::uuid IS NOT NULL AND ${source}."grant_id" = $9::uuid
+  RETURNING "id"`;
+
+const refreshTokenValues = (token: NewRefreshToken | null) => [
+  token?.id ?? null,
+  token ? Buffer.from(token.tokenHash) : null,
+  token?.scopes ?? null,
+  token?.createdAt ?? null,
+  token?.idleExpiresAt ?? null,
+  token?.absoluteExpiresAt ?? null,
+  token?.grantId ?? null,
+];
 
 interface RefreshTokenSqlRow extends GrantSqlRow {
   id: string;
@@ -244,26 +249,9 @@ export async function rotateRefreshToken(presentedId: string, successor: NewRefr
         UPDATE "refresh_tokens" SET "rotated_at" = $1::timestamptz
         WHERE "id" = $2::uuid AND "rotated_at" IS NULL AND "revoked_at" IS NULL
         RETURNING "grant_id"
-      ), issued AS (
-        INSERT INTO "refresh_tokens"
-          ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
-        SELECT $3::uuid, $4::bytea, rotated."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
-        FROM rotated
-        WHERE rotated."grant_id" = $9::uuid
-        RETURNING "id"
-      )
+      ), issued AS (${insertRefreshTokenFrom('rotated')})
       SELECT (SELECT count(*) FROM issued)::int AS "issued"`,
-    [
-      now,
-      presentedId,
-      successor.id,
-      Buffer.from(successor.tokenHash),
-      successor.scopes,
-      successor.createdAt,
-      successor.idleExpiresAt,
-      successor.absoluteExpiresAt,
-      successor.grantId,
-    ],
+    [now, presentedId, ...refreshTokenValues(successor)],
   );
   return row?.issued === 1;
 }
