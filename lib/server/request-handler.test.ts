@@ -27,13 +27,14 @@ describe('the last-resort request handler', () => {
   let server: http.Server;
   let port = 0;
   const reachedNext: string[] = [];
+  let draining = false;
   beforeAll(async () => {
     server = http.createServer(
       createRequestHandler({
         log: pino({ level: 'silent' }),
         issuer: ISSUER,
         trustProxy: 0,
-        draining: () => false,
+        draining: () => draining,
         next: async (req, res) => {
           reachedNext.push(`${req.method} ${req.url}`);
           if (req.url === '/throws') throw new Error('a bug');
@@ -46,6 +47,22 @@ describe('the last-resort request handler', () => {
     port = (server.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  // Next.js's /throws, and the JWKS on the protocol fast path, which throws here: no database is connected.
+  it.each(['/throws', '/oauth/jwks'])('answers %s with a 500 that closes the connection once shutdown began, and keeps it before', async (path) => {
+    const before = await fetch(`http://127.0.0.1:${port}${path}`);
+    expect(before.status).toBe(500);
+    expect(before.headers.get('connection')).toBe('keep-alive');
+    draining = true;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(response.status).toBe(500);
+      expect(response.headers.get('connection')).toBe('close');
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      draining = false;
+    }
+  });
 
   it('answers an unhandled error with 500, text/plain in UTF-8, every security header and no-store', async () => {
     const response = await rawRequest(port, 'GET', '/throws');

@@ -62,7 +62,7 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
     // itself: a header set here beforehand would put every header of it through setHeader.
     const protocol = hostRoute === 'serve' ? protocolHandler(req.method, req.url) : null;
     if (protocol) {
-      serveProtocolRequest(protocol, req, res, { issuer, requestId, close: draining() }).catch((error: unknown) => failed(log, res, requestId, https, error));
+      serveProtocolRequest(protocol, req, res, { issuer, requestId, close: draining() }).catch((error: unknown) => failed(log, res, requestId, https, draining(), error));
       return;
     }
     res.setHeader('x-request-id', requestId);
@@ -78,15 +78,16 @@ export function createRequestHandler({ log, issuer, adminOrigin = null, trustPro
       res.end(hostRoute === 'console_home' ? undefined : NOT_FOUND);
       return;
     }
-    next(req, res).catch((error: unknown) => failed(log, res, requestId, https, error));
+    next(req, res).catch((error: unknown) => failed(log, res, requestId, https, draining(), error));
   };
 }
 
 /** The answer to a request whose handler threw: a bare 500, the error only in the log. */
-function failed(log: Logger, res: ServerResponse, requestId: string, https: boolean, error: unknown): void {
+function failed(log: Logger, res: ServerResponse, requestId: string, https: boolean, closing: boolean, error: unknown): void {
   log.error({ requestId, err: error }, 'unhandled request error');
   if (res.headersSent) return void res.end();
-  res.writeHead(500, { ...plainTextHeaders(https), 'x-request-id': requestId, 'content-length': INTERNAL_SERVER_ERROR.length });
+  const close = closing ? { connection: 'close' } : {};
+  res.writeHead(500, { ...plainTextHeaders(https), ...close, 'x-request-id': requestId, 'content-length': INTERNAL_SERVER_ERROR.length });
   res.end(INTERNAL_SERVER_ERROR);
 }
 
