@@ -150,6 +150,9 @@ try {
       }
     }
     summarize(row, scenario);
+    // Peak so far, so the table shows which scenario (its runs or the codes and tokens made for them) raised it.
+    row.optare.peakRssMiB = peakRssMiB(optare.pid);
+    row.peer.peakRssMiB = peakRssMiB(peer.pid);
     if (QUERY_DIR) {
       for (const target of [optare, peer]) {
         Object.assign(row[target.name], await countQueries(scenario, target));
@@ -161,7 +164,7 @@ try {
       `${scenario.name.padEnd(18)} Optare/peer ${row.ratio}× (rounds ${row.roundRatios.join(', ')})` +
         (row.goal ? `, goal ≥ ${row.goal}×: ${row.ratio >= row.goal ? 'met' : 'missed'}` : '') +
         (row.optare.percentOfCeiling !== undefined ? `; signing ceiling used (one thread; all cores): Optare ${row.optare.percentOfCeiling}%; ${row.optare.percentOfAllCores}%, peer ${row.peer.percentOfCeiling}%; ${row.peer.percentOfAllCores}%` : '') +
-        '\n',
+        `; peak RSS so far: Optare ${row.optare.peakRssMiB} MiB, peer ${row.peer.peakRssMiB} MiB\n`,
     );
   }
   results.rss = { optare: peakRssMiB(optare.pid), peer: peakRssMiB(peer.pid) };
@@ -726,6 +729,10 @@ function markdown(r) {
     '',
     `Peak RSS: Optare ${r.rss.optare} MiB (goal < ${RSS_GOAL_MIB} MiB: ${r.rss.optare < RSS_GOAL_MIB ? 'met' : '**missed**'}), oidc-provider ${r.rss.peer} MiB. ` +
       `After start-up and set-up, before the first scenario: Optare ${r.rssAtStart?.optare} MiB, oidc-provider ${r.rssAtStart?.peer} MiB.`,
+    `Peak RSS so far after each scenario (its runs and what was made for them), Optare / oidc-provider in MiB: ${r.scenarios
+      .filter((row) => row.optare.peakRssMiB !== undefined)
+      .map((row) => `${row.name} ${row.optare.peakRssMiB} / ${row.peer.peakRssMiB}`)
+      .join(', ')}.`,
     `p99 goal: under ${P99_GOAL_MS} ms at ${s.connections} connections (bold where Optare misses it; the round trip is bounded by argon2id and has no such goal).`,
     '',
     ...(counted
