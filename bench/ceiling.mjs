@@ -63,4 +63,4 @@ export function percentOf(rate, rps, signatures = 1) {
   return value >= 10 ? Math.round(value) : Math.round(10 * value) / 10;
 }
 
-export const CEILING_LEGEND = 'one thread: node:crypto signing on one thread, the ceiling the targets are stated against; all cores: WebCrypto with 16 in flight, the whole machine signing and nothing else (bench/ceiling.mjs)';
+export const CEILING_LEGEND = 'One thread: node:crypto signing on one thread, the ceiling the targets are stated against; all cores: WebCrypto with 16 in flight, the whole machine signing and nothing else (bench/ceiling.mjs)';
