@@ -28,7 +28,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { adminQuery as admin, withDatabase } from '../scripts/postgres-admin.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
-import { CEILING_LEGEND, measureCeiling, percentOf } from './ceiling.mjs';
+import { CEILING_LEGEND, ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
 import { CookieJar, exchangeCode, optareCode, peerCode, SCOPE } from './peers/flows.mjs';
@@ -116,7 +116,7 @@ const results = {
 
 console.log('Measuring the RS256 signing ceiling…');
 results.ceiling = await measureCeiling();
-console.log(`RS256 signatures/s: node:crypto (1 thread) ${results.ceiling.nodeCrypto}, WebCrypto (16 in flight) ${results.ceiling.webCrypto}`);
+console.log(ceilingLine(results.ceiling));
 
 const databases = [];
 const stops = [];

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import autocannon from 'autocannon';
-import { measureCeiling, percentOf } from './ceiling.mjs';
+import { ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -40,7 +40,7 @@ try {
   await autocannon({ ...options, duration: 2 }); // warm-up
   const result = await autocannon({ ...options, duration: SECONDS });
   const rps = Math.round(result.requests.average);
-  console.log(`RS256 signatures/s: ${ceiling.nodeCrypto} (one thread), ${ceiling.webCrypto} (all cores)`);
+  console.log(ceilingLine(ceiling));
   console.log(
     `bare server: ${rps} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}; ` +
       `${percentOf(ceiling.nodeCrypto, rps)}% of one thread, ${percentOf(ceiling.webCrypto, rps)}% of all cores`,

@@ -55,13 +55,14 @@ function standing(session: ConsoleSessionRow | null, now: Date): Standing {
 export async function checkConsoleAccess(sessionId: string | null, context: AuditContext, now = new Date()): Promise<ConsoleAccess> {
   if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: 'signed_out' };
   const session = await findConsoleSession(sessionId);
+  if (!session) return { ok: false, reason: 'signed_out' };
   const verdict = standing(session, now);
   if (!verdict.ok) {
-    if (verdict.reason === 'idle') await clearConsoleSeen(session!.id);
-    else if (verdict.reason !== 'signed_out') await auditRefusal(session!.userId, verdict.reason, context);
+    if (verdict.reason === 'idle') await clearConsoleSeen(session.id);
+    else if (verdict.reason !== 'signed_out') await auditRefusal(session.userId, verdict.reason, context);
     return verdict;
   }
-  const { id, user, consoleSeenAt } = session!;
+  const { id, user, consoleSeenAt } = session;
   if (now.getTime() - consoleSeenAt!.getTime() > TOUCH_INTERVAL_MS) await markConsoleSeen(id, now);
   return {
     ok: true,

@@ -47,17 +47,20 @@ export class BatchedLimiter {
 
   async consume(key: string): Promise<BatchedVerdict> {
     let state = this.keys.get(key);
-    if (state?.opening) return this.awaitOpening(state);
+    if (state?.opening) {
+      state.pending += 1;
+      return this.judgeOnOpening(state, ++state.arrivals);
+    }
     if (!state || state.windowEndsAt <= this.now()) {
-      state = { shared: 0, pending: 0, windowEndsAt: 0, syncedAt: 0, syncing: null, timer: null, refusedWindow: -1, opening: null, arrivals: 0 };
+      // The opening request counts itself before the window's first sync takes the pending count.
+      state = { shared: 0, pending: 1, windowEndsAt: 0, syncedAt: 0, syncing: null, timer: null, refusedWindow: -1, opening: null, arrivals: 1 };
       this.keys.set(key, state);
       this.evictExpired();
       const opened = state;
-      const verdict = this.awaitOpening(opened);
       opened.opening = this.sync(key, opened).finally(() => {
         opened.opening = null;
       });
-      return verdict;
+      return this.judgeOnOpening(opened, 1);
     }
     if (state.shared + state.pending >= this.points) return this.refuse(state);
     state.pending += 1;
@@ -66,14 +69,11 @@ export class BatchedLimiter {
   }
 
   /**
-   * A request of a window whose first sync is (about to be) in flight: counted in arrival order,
-   * and judged once the store's count is known. The first request's own point is in that count
-   * when the sync succeeded, so what was there before this window opened is one less.
+   * The verdict on the `position`-th request of a window whose first sync is in flight, once the
+   * store's count is known. The first request's own point is in that count when the sync
+   * succeeded, so what was there before this window opened is one less.
    */
-  private async awaitOpening(state: KeyState): Promise<BatchedVerdict> {
-    state.pending += 1;
-    const position = ++state.arrivals;
-    await Promise.resolve(); // the caller that opened the window sets `opening` first
+  private async judgeOnOpening(state: KeyState, position: number): Promise<BatchedVerdict> {
     await state.opening;
     const before = Math.max(0, state.shared - 1);
     return before + position > this.points ? this.refuse(state) : { allowed: true };
@@ -117,10 +117,6 @@ export class BatchedLimiter {
       }
     })();
     return state.syncing;
-  }
-
-  private verdict(state: KeyState, extra: number): BatchedVerdict {
-    return state.shared + state.pending + extra > this.points ? this.refuse(state) : { allowed: true };
   }
 
   private refuse(state: KeyState): BatchedVerdict {
