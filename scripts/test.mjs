@@ -53,6 +53,9 @@ if (playwright) {
 }
 if (!vitest || !playwright) counts.failed += 1; // a runner that crashed before reporting
 const failed = vitestStatus !== 0 || playwrightStatus !== 0 || counts.failed > 0;
+// The last lines are what a CI log keeps, so they name every failed test again.
+const failedTitles = [...failedVitestTests(vitest), ...failedPlaywrightTests(playwright)];
+if (failedTitles.length > 0) console.log(`\nfailed:\n${failedTitles.map((title) => `  ${title}`).join('\n')}`);
 console.log(`\ntotal: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(failed ? 1 : 0);
 
@@ -63,4 +66,34 @@ function readJson(file) {
     console.error(`missing test report ${file}`);
     return null;
   }
+}
+
+function failedVitestTests(report) {
+  if (!report) return [];
+  return report.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((test) => test.status === 'failed')
+      .map((test) => `${relative(file.name)} › ${test.fullName}`),
+  );
+}
+
+function failedPlaywrightTests(report) {
+  if (!report) return [];
+  const titles = [];
+  const visit = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        if (test.status === 'unexpected' || test.status === 'flaky') {
+          titles.push(`[${test.projectName}] ${spec.file}:${spec.line} › ${[...path, spec.title].join(' › ')} (${test.status})`);
+        }
+      }
+    }
+    for (const child of suite.suites ?? []) visit(child, [...path, child.title]);
+  };
+  for (const suite of report.suites) visit(suite, []);
+  return titles;
+}
+
+function relative(file) {
+  return file.startsWith(process.cwd()) ? file.slice(process.cwd().length + 1) : file;
 }
