@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 
 /** `env` adds to or overrides the settings below; a value of undefined removes a variable. */
 /** What `npm start` sets (package.json "start"): docs/decisions.md, "Where Optare's memory goes". */
-const NPM_START = { mallocMmapThreshold: 131072, nodeArgs: ['--max-semi-space-size=4'] };
+const NPM_START = { mallocMmapThreshold: 131072, nodeArgs: ['--max-semi-space-size=4', '--heap-growing-percent=30'] };
 
 export async function startServer({ port, databaseUrl, env: overrides = {} }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optare-bench-'));
