@@ -357,7 +357,7 @@ test.describe('methods and paths that do not exist', () => {
     });
   }
 
-  for (const path of ['/.env', '/.env.example', '/package.json', '/.git/config', '/.next/BUILD_ID', '/prisma/schema.prisma', '/.data/encryption.key']) {
+  for (const path of ['/.env', '/.env.example', '/package.json', '/.git/config', '/.next/BUILD_ID', '/.next/optare-server/main.mjs', '/.next/optare-server/main.mjs.map', '/prisma/schema.prisma', '/.data/encryption.key']) {
     test(`${path} is 404`, async ({ request }) => {
       const response = await request.get(path, { maxRedirects: 0 });
       expect(response.status()).toBe(404);

@@ -50,7 +50,7 @@ class RelyingParty {
 }
 
 /** What the relying party puts in the authorization URL, and keeps to check the answer. */
-function authorizationRequest(clientId: string, redirectUri: string) {
+function authorizationRequest(clientId: string, redirectUri: string, extra: Record<string, string> = {}) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const params = new URLSearchParams({
@@ -62,6 +62,7 @@ function authorizationRequest(clientId: string, redirectUri: string) {
     nonce: randomBytes(12).toString('base64url'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
+    ...extra,
   });
   return { url: `/oauth/authorize?${params.toString()}`, state, verifier };
 }
@@ -69,12 +70,14 @@ function authorizationRequest(clientId: string, redirectUri: string) {
 class ConsentPage {
   readonly heading: Locator;
   readonly permissions: Locator;
+  readonly services: Locator;
   readonly approveButton: Locator;
   readonly denyButton: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
     this.permissions = page.getByRole('list', { name: 'Requested permissions' }).getByRole('listitem');
+    this.services = page.getByRole('list', { name: 'Services' }).getByRole('listitem');
     this.approveButton = page.getByRole('button', { name: 'Approve' });
     this.denyButton = page.getByRole('button', { name: 'Deny' });
   }
@@ -91,6 +94,7 @@ test.describe('authorization code flow in the browser', () => {
   const rp = new RelyingParty();
   let clientId = '';
   const clientName = `E2E Photo App ${randomBytes(3).toString('hex')}`;
+  const PHOTOS_API = 'https://photos.example.test/api';
 
   test.beforeAll(async ({}, testInfo) => {
     await rp.start();
@@ -100,6 +104,7 @@ test.describe('authorization code flow in the browser', () => {
       '--redirect-uri', rp.redirectUri,
       '--post-logout-uri', rp.postLogoutUri,
       '--scope', 'openid profile email',
+      '--resource', PHOTOS_API,
     ]);
     clientId = created.clientId as string;
     baseExpect(clientId).toMatch(/^oc_/);
@@ -122,6 +127,7 @@ test.describe('authorization code flow in the browser', () => {
     const consent = new ConsentPage(page);
     await consent.expectShown(clientName, [SCOPES.openid, SCOPES.profile, SCOPES.email]);
     await expect(page.getByText(account.email)).toBeVisible();
+    await expect(consent.services).toHaveCount(0); // no API named, none listed
 
     // The consent page cannot be framed.
     const headers = (await page.request.get(page.url())).headers();
@@ -145,13 +151,15 @@ test.describe('authorization code flow in the browser', () => {
   test('deny returns access_denied with state and iss', async ({ page, request, signInPage, baseURL }) => {
     const account = newAccount();
     await createAccount(request, account);
-    const authorization = authorizationRequest(clientId, rp.redirectUri);
+    // With an API named (RFC 8707), which the consent page lists under the permissions.
+    const authorization = authorizationRequest(clientId, rp.redirectUri, { resource: PHOTOS_API });
 
     await page.goto(authorization.url);
     await signInPage.fill(account);
     await Promise.all([page.waitForURL(/\/consent\?/), signInPage.submit()]);
     const consent = new ConsentPage(page);
     await consent.expectShown(clientName, [SCOPES.openid, SCOPES.profile, SCOPES.email]);
+    await expect(consent.services).toHaveText([PHOTOS_API]);
 
     await Promise.all([page.waitForURL(`${rp.redirectUri}?**`), consent.denyButton.click()]);
     const back = new URL(page.url());

@@ -1,7 +1,7 @@
 // The production server's own modules (lib/server/main.ts and everything of lib/ it imports) as
 // one plain JavaScript file, next to Next.js's build. `npm start` imports it instead of running
 // the TypeScript through tsx: no loader thread, no transpiler, no inline source maps in memory,
-// about 100 MiB less resident memory (docs/decisions.md, "The server bootstrap as one bundle").
+// 50 to 90 MiB less resident memory (docs/decisions.md, "The server bootstrap as one bundle").
 // Packages stay imports of node_modules. Built in well under a second, so start.mjs rebuilds it
 // whenever lib/ changed, even when the Next.js build is skipped (OPTARE_SKIP_BUILD=1).
 import fs from 'node:fs';

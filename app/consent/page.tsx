@@ -44,6 +44,18 @@ export default async function ConsentPage({
               </li>
             ))}
           </ul>
+          {prompt.resources.length > 0 && (
+            <>
+              <p className="mt-4 text-sm font-medium text-slate-900">With access to these services:</p>
+              <ul aria-label="Services" className="mt-2 space-y-1">
+                {prompt.resources.map((resource) => (
+                  <li key={resource} className="text-sm break-all text-slate-700">
+                    {resource}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
         </div>
         <NoScript />
         <DecisionButtons

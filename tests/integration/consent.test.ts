@@ -70,7 +70,20 @@ describe('consent page', () => {
         { scope: 'email', description: SCOPE_DESCRIPTIONS.email },
         { scope: 'offline_access', description: SCOPE_DESCRIPTIONS.offline_access },
       ],
+      resources: [],
     });
+  });
+
+  it('names the APIs the access token will be for when the request asks for some (RFC 8707)', async () => {
+    const orders = 'https://api.example.test/orders';
+    const billing = 'https://api.example.test/billing';
+    const withApis = await newClient({ name: 'API user', resources: [orders, billing] });
+    const user = await signedInUser();
+    const params = authorizeParams(withApis);
+    params.append('resource', billing);
+    params.append('resource', orders);
+    const handle = expectHandle(await authorizeGet(params, user.cookie), '/consent');
+    expect(await consentPrompt(handle, await sessionOf(user), new Date())).toMatchObject({ show: true, clientName: 'API user', resources: [billing, orders] });
   });
 
   it('sends the browser on when there is nothing to ask: unknown handle, no session, consent already given', async () => {

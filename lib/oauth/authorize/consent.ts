@@ -18,6 +18,8 @@ export type ConsentPrompt =
       clientName: string;
       userEmail: string;
       scopes: { scope: string; description: string }[];
+      /** The APIs the access token will be for (RFC 8707 `resource`); empty when none was named. */
+      resources: string[];
     }
   /** Nothing to ask: go there instead (an Optare path). */
   | { show: false; redirectTo: string };
@@ -40,6 +42,7 @@ export async function consentPrompt(handle: unknown, session: ActiveSession | nu
     clientName: client.name,
     userEmail: session.user.email,
     scopes: pending.details.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope as Scope] ?? scope })),
+    resources: pending.details.resources ?? [],
   };
 }
 
