@@ -9,11 +9,16 @@ const SOURCES = ['app', 'components', 'lib', 'public', 'proxy.ts', 'next.config.
 const STAMP = path.join('.next', 'optare-source-stamp');
 const SKIP = new Set(['generated', 'node_modules']);
 
+/** The Next.js build and the server bundle, each rebuilt if its sources changed since it was made. */
 export async function ensureBuild() {
   if (process.env.OPTARE_SKIP_BUILD === '1') return;
   const stamp = sourceStamp(SOURCES, SKIP);
   const built = fs.existsSync(path.join('.next', 'BUILD_ID')) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === stamp;
-  if (built) return;
+  if (!built) buildNext(stamp);
+  await ensureServerBundle();
+}
+
+function buildNext(stamp) {
   console.log('Building Optare (first start, or the sources changed); this takes about a minute…');
   const require = createRequire(import.meta.url);
   const result = spawnSync(process.execPath, [require.resolve('next/dist/bin/next'), 'build'], {
@@ -25,7 +30,6 @@ export async function ensureBuild() {
     process.exit(result.status ?? 1);
   }
   fs.writeFileSync(STAMP, stamp);
-  await ensureServerBundle();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await ensureBuild();
