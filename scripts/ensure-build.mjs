@@ -9,13 +9,16 @@ const SOURCES = ['app', 'components', 'lib', 'public', 'proxy.ts', 'next.config.
 const STAMP = path.join('.next', 'optare-source-stamp');
 const SKIP = new Set(['generated', 'node_modules']);
 
-/** The Next.js build and the server bundle, each rebuilt if its sources changed since it was made. */
+/**
+ * The Next.js build and the server bundle, each rebuilt if its sources changed since it was made.
+ * Returns the bundle's path, or null when OPTARE_SKIP_BUILD=1 skipped both.
+ */
 export async function ensureBuild() {
-  if (process.env.OPTARE_SKIP_BUILD === '1') return;
+  if (process.env.OPTARE_SKIP_BUILD === '1') return null;
   const stamp = sourceStamp(SOURCES, SKIP);
   const built = fs.existsSync(path.join('.next', 'BUILD_ID')) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === stamp;
   if (!built) buildNext(stamp);
-  await ensureServerBundle();
+  return ensureServerBundle();
 }
 
 function buildNext(stamp) {

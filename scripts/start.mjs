@@ -5,6 +5,7 @@ import './thread-pool.mjs';
 import { ensureBuild } from './ensure-build.mjs';
 import { ensureServerBundle } from './build-server.mjs';
 
-await ensureBuild();
-const { main } = await import(pathToFileURL(await ensureServerBundle()).href);
+// Skipped builds still get a current bundle: it takes under a second (scripts/build-server.mjs).
+const bundle = (await ensureBuild()) ?? (await ensureServerBundle());
+const { main } = await import(pathToFileURL(bundle).href);
 await main({ dev: false });
