@@ -2,7 +2,10 @@ import 'server-only';
 import { getConfig } from '../config';
 import { cspReportEndpoint, CSP_REPORT_PATH } from '../http/csp-report';
 import type { ProtocolRequest, ProtocolResponse } from '../http/protocol-message';
+import { CONTINUE_PATH } from './authorize/handle';
+import { authorizationEndpoint, continueAuthorization } from './endpoints/authorize';
 import { introspectionEndpoint } from './endpoints/introspection';
+import { logoutEndpoint } from './endpoints/logout';
 import { revocationEndpoint } from './endpoints/revocation';
 import { tokenEndpoint } from './endpoints/token';
 import { userinfoEndpoint } from './endpoints/userinfo';
@@ -38,6 +41,17 @@ export const tokenRoute = { POST: (request: ProtocolRequest) => tokenEndpoint(re
 export const introspectionRoute = { POST: (request: ProtocolRequest) => introspectionEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const revocationRoute = { POST: (request: ProtocolRequest) => revocationEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const cspReportRoute = { POST: (request: ProtocolRequest) => cspReportEndpoint(request) } satisfies ProtocolRoute;
+// The browser-facing protocol endpoints: every answer is a 303 (lib/oauth/authorize/respond.ts).
+export const authorizationRoute = {
+  GET: (request: ProtocolRequest) => authorizationEndpoint(request),
+  // Form POST (OIDC Core §3.1.2.1); proxy.ts lets relying parties' cross-site POSTs through.
+  POST: (request: ProtocolRequest) => authorizationEndpoint(request),
+} satisfies ProtocolRoute;
+export const continueAuthorizationRoute = { GET: (request: ProtocolRequest) => continueAuthorization(request) } satisfies ProtocolRoute;
+export const logoutRoute = {
+  GET: (request: ProtocolRequest) => logoutEndpoint(request),
+  POST: (request: ProtocolRequest) => logoutEndpoint(request),
+} satisfies ProtocolRoute;
 export const userinfoRoute = {
   GET: (request: ProtocolRequest) => userinfoEndpoint(request),
   POST: (request: ProtocolRequest) => userinfoEndpoint(request),
@@ -45,10 +59,11 @@ export const userinfoRoute = {
 } satisfies ProtocolRoute;
 
 /**
- * The machine-to-machine protocol endpoints: plain Request → Response functions, declared once.
- * Next.js serves them through app/ route files, and Optare's own HTTP server serves them
- * directly, before Next.js, because Next's request pipeline costs far more than the work itself
- * (docs/decisions.md has the measurement).
+ * The protocol endpoints: plain Request → Response functions, declared once. Next.js serves them
+ * through app/ route files, and Optare's own HTTP server serves them directly, before Next.js,
+ * because Next's request pipeline costs far more than the work itself (docs/decisions.md has the
+ * measurement). None of them renders a page: the browser-facing ones (authorization, its
+ * continuation, logout) answer with redirects only.
  */
 export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<string, ProtocolRoute>([
   ['/.well-known/openid-configuration', discoveryRoute],
@@ -58,6 +73,9 @@ export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<strin
   [ENDPOINT_PATHS.introspection, introspectionRoute],
   [ENDPOINT_PATHS.revocation, revocationRoute],
   [ENDPOINT_PATHS.userinfo, userinfoRoute],
+  [ENDPOINT_PATHS.authorization, authorizationRoute],
+  [CONTINUE_PATH, continueAuthorizationRoute],
+  [ENDPOINT_PATHS.endSession, logoutRoute],
   [CSP_REPORT_PATH, cspReportRoute],
 ]);
 

@@ -11,6 +11,12 @@ describe('protocolHandler', () => {
     expect(protocolHandler('GET', '/oauth/userinfo?x=1')).toBeTypeOf('function');
     expect(protocolHandler('GET', '/.well-known/openid-configuration')).toBeTypeOf('function');
     expect(protocolHandler('GET', '/oauth/jwks')).toBeTypeOf('function');
+    // The browser-facing ones answer with redirects only, so no page needs Next.js there either.
+    expect(protocolHandler('GET', '/oauth/authorize?client_id=x')).toBeTypeOf('function');
+    expect(protocolHandler('POST', '/oauth/authorize')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/oauth/authorize/continue?request=x')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/oauth/logout')).toBeTypeOf('function');
+    expect(protocolHandler('POST', '/oauth/logout')).toBeTypeOf('function');
   });
 
   it('leaves everything else to Next.js: other paths, other methods, look-alike paths', () => {
@@ -18,7 +24,11 @@ describe('protocolHandler', () => {
       ['GET', '/oauth/token'],
       ['DELETE', '/oauth/token'],
       ['HEAD', '/oauth/jwks'],
-      ['GET', '/oauth/authorize'],
+      ['OPTIONS', '/oauth/authorize'],
+      ['HEAD', '/oauth/authorize'],
+      ['POST', '/oauth/authorize/continue'],
+      ['GET', '/oauth/logout/confirm'],
+      ['POST', '/oauth/logout/end'],
       ['POST', '/oauth/token/'],
       ['POST', '/OAUTH/TOKEN'],
       ['GET', '/'],

@@ -1,3 +1,5 @@
+import type { ProtocolResponse } from '../../lib/http/protocol-message';
+import type { AnyResponse } from './hostile-input.payloads';
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { createUser } from '../../lib/auth/accounts';
@@ -87,14 +89,14 @@ export function authorizeParams(client: OAuthClientRecord, overrides: Record<str
   return params;
 }
 
-export function authorizeGet(params: URLSearchParams | string, cookie?: string, now?: Date): Promise<Response> {
+export function authorizeGet(params: URLSearchParams | string, cookie?: string, now?: Date): Promise<ProtocolResponse> {
   return authorizationEndpoint(
     new Request(`${ISSUER}/oauth/authorize?${params.toString()}`, { headers: cookie ? { cookie } : {} }),
     now,
   );
 }
 
-export function authorizePost(body: URLSearchParams | string, cookie?: string, contentType = 'application/x-www-form-urlencoded'): Promise<Response> {
+export function authorizePost(body: URLSearchParams | string, cookie?: string, contentType = 'application/x-www-form-urlencoded'): Promise<ProtocolResponse> {
   return authorizationEndpoint(
     new Request(`${ISSUER}/oauth/authorize`, {
       method: 'POST',
@@ -104,7 +106,7 @@ export function authorizePost(body: URLSearchParams | string, cookie?: string, c
   );
 }
 
-export function continueRequest(handle: string, cookie?: string, now?: Date): Promise<Response> {
+export function continueRequest(handle: string, cookie?: string, now?: Date): Promise<ProtocolResponse> {
   return continueAuthorization(
     new Request(`${ISSUER}/oauth/authorize/continue?request=${encodeURIComponent(handle)}`, { headers: cookie ? { cookie } : {} }),
     now,
@@ -112,7 +114,7 @@ export function continueRequest(handle: string, cookie?: string, now?: Date): Pr
 }
 
 /** The Location of a 303, parsed. */
-export function location(response: Response): URL {
+export function location(response: AnyResponse): URL {
   expect(response.status).toBe(303);
   expect(response.headers.get('cache-control')).toContain('no-store');
   const value = response.headers.get('location');
@@ -121,14 +123,14 @@ export function location(response: Response): URL {
 }
 
 /** Asserts the response sends the browser to Optare's error page with this code, and nowhere else. */
-export function expectErrorPage(response: Response, code: string): void {
+export function expectErrorPage(response: AnyResponse, code: string): void {
   const url = location(response);
   expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/oauth/error`);
   expect([...url.searchParams]).toEqual([['error', code]]);
 }
 
 /** Asserts an error answered at the client's redirect URI, with state (when sent) and iss. */
-export function expectClientError(response: Response, error: string, state: string | null = 'st-123'): URL {
+export function expectClientError(response: AnyResponse, error: string, state: string | null = 'st-123'): URL {
   const url = location(response);
   expect(`${url.origin}${url.pathname}`).toBe(REDIRECT_URI);
   expect(url.searchParams.get('error')).toBe(error);
@@ -140,7 +142,7 @@ export function expectClientError(response: Response, error: string, state: stri
 }
 
 /** Asserts a code answered at the client's redirect URI, with state and iss; returns the code. */
-export function expectCode(response: Response, state: string | null = 'st-123'): string {
+export function expectCode(response: AnyResponse, state: string | null = 'st-123'): string {
   const url = location(response);
   expect(`${url.origin}${url.pathname}`).toBe(REDIRECT_URI);
   expect(url.searchParams.get('error')).toBeNull();
@@ -152,7 +154,7 @@ export function expectCode(response: Response, state: string | null = 'st-123'):
 }
 
 /** Asserts the browser is sent to an Optare page with a pending request's handle; returns the handle. */
-export function expectHandle(response: Response, path: '/sign-in' | '/consent' | '/oauth/authorize/continue'): string {
+export function expectHandle(response: AnyResponse, path: '/sign-in' | '/consent' | '/oauth/authorize/continue'): string {
   const url = location(response);
   expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}${path}`);
   const handle = url.searchParams.get('request');

@@ -1,3 +1,4 @@
+import type { AnyResponse } from './hostile-input.payloads';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as signOut } from '../../app/sign-out/route';
@@ -104,12 +105,12 @@ describe('authenticated data left in the browser after the session ends on its o
       headers: { origin: ISSUER, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
       body: JSON.stringify(body),
     });
-  const expectForgotten = (response: Response) => {
+  const expectForgotten = (response: AnyResponse) => {
     expect(response.headers.get('clear-site-data')).toBe(CLEARS);
     expect(response.headers.get('cache-control')).toContain('no-store');
     expect(response.headers.get('set-cookie')).toMatch(/^__Host-optare_session=;.*Max-Age=0/);
   };
-  const expectKept = (response: Response) => {
+  const expectKept = (response: AnyResponse) => {
     expect(response.headers.get('clear-site-data')).toBeNull();
     expect(response.headers.get('set-cookie') ?? '').not.toMatch(/optare_session/);
   };

@@ -4,6 +4,8 @@
  * ID token carries the session's sid), then sends the browser to the end_session_endpoint with
  * the module's parameters, and checks where the browser goes and whether the session ended.
  */
+import type { ProtocolResponse } from '../../lib/http/protocol-message';
+import type { AnyResponse } from './hostile-input.payloads';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookie } from '../../lib/auth/sessions';
@@ -45,7 +47,7 @@ async function signedInThroughSuite(): Promise<{ browser: SignedInUser; idToken:
 }
 
 /** The browser redirected to the end_session_endpoint (BuildRedirectToEndSessionEndpoint: a GET). */
-function endSession(params: Record<string, string>, browser?: SignedInUser): Promise<Response> {
+function endSession(params: Record<string, string>, browser?: SignedInUser): Promise<ProtocolResponse> {
   const query = new URLSearchParams(params).toString();
   return logoutEndpoint(new Request(`${ISSUER}/oauth/logout${query ? `?${query}` : ''}`, { headers: browser ? { cookie: browser.cookie } : {} }));
 }
@@ -54,7 +56,7 @@ async function sessionExists(browser: SignedInUser): Promise<boolean> {
   return (await database.sql('SELECT 1 FROM sessions WHERE id = $1', [browser.sessionId])).length === 1;
 }
 
-function expectCookieCleared(response: Response): void {
+function expectCookieCleared(response: AnyResponse): void {
   expect(response.headers.get('set-cookie') ?? '').toMatch(new RegExp(`^${sessionCookie().name}=;.*Max-Age=0`));
 }
 
@@ -67,7 +69,7 @@ async function expectLoggedOut(browser: SignedInUser): Promise<void> {
 }
 
 /** The confirmation page the browser was sent to; the user confirms; returns where the browser goes. */
-async function confirmOnPage(response: Response, browser: SignedInUser): Promise<string> {
+async function confirmOnPage(response: AnyResponse, browser: SignedInUser): Promise<string> {
   const page = location(response);
   expect(`${page.origin}${page.pathname}`).toBe(`${ISSUER}/oauth/logout/confirm`);
   expect(response.headers.get('set-cookie')).toBeNull();

@@ -1,3 +1,5 @@
+import type { ProtocolResponse } from '../../lib/http/protocol-message';
+import type { AnyResponse } from './hostile-input.payloads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookie } from '../../lib/auth/sessions';
 import type { OAuthClientRecord } from '../../lib/oauth/clients/types';
@@ -16,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-function logout(params: Record<string, string>, cookie?: string): Promise<Response> {
+function logout(params: Record<string, string>, cookie?: string): Promise<ProtocolResponse> {
   return logoutEndpoint(new Request(`${ISSUER}/oauth/logout?${new URLSearchParams(params).toString()}`, { headers: cookie ? { cookie } : {} }));
 }
 
@@ -28,14 +30,14 @@ async function sessionExists(user: SignedInUser): Promise<boolean> {
   return (await database.sql('SELECT 1 FROM sessions WHERE id = $1', [user.sessionId])).length === 1;
 }
 
-function expectCookieCleared(response: Response) {
+function expectCookieCleared(response: AnyResponse) {
   const setCookie = response.headers.get('set-cookie') ?? '';
   expect(setCookie).toMatch(new RegExp(`^${sessionCookie().name}=;`));
   expect(setCookie).toContain('Max-Age=0');
 }
 
 /** The sealed confirmation from a redirect to the confirmation page. */
-function confirmationOf(response: Response): string {
+function confirmationOf(response: AnyResponse): string {
   const url = location(response);
   expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/oauth/logout/confirm`);
   return url.searchParams.get('logout')!;

@@ -14,6 +14,7 @@ import { tokenEndpoint } from '../../lib/oauth/endpoints/token';
 import { userinfoEndpoint } from '../../lib/oauth/endpoints/userinfo';
 import { PROTOCOL_ROUTES } from '../../lib/oauth/routes';
 import { testContext } from '../support/context';
+import type { ProtocolResponse } from '../../lib/http/protocol-message';
 import type { TestDatabase } from '../support/database';
 import * as authz from './authorize-support';
 import {
@@ -301,7 +302,7 @@ describe.each<AuthorizeMode>(['GET without a session', 'POST without a session',
     return Object.fromEntries(authz.authorizeParams(client));
   }
 
-  function send(encoded: string, cookie = user?.cookie): Promise<Response> {
+  function send(encoded: string, cookie = user?.cookie): Promise<ProtocolResponse> {
     return post ? authz.authorizePost(encoded, cookie) : authz.authorizeGet(encoded, cookie);
   }
 
@@ -312,7 +313,7 @@ describe.each<AuthorizeMode>(['GET without a session', 'POST without a session',
    * Checks an answer of the authorization endpoint and returns its outcome: 'code', an error code
    * answered at the redirect URI, 'page:<code>' for Optare's error page, or an Optare path.
    */
-  async function checkAnswer(response: Response, encoded: string, before: Counts): Promise<string> {
+  async function checkAnswer(response: ProtocolResponse, encoded: string, before: Counts): Promise<string> {
     expect(await expectSafeResponse(response)).toBe('');
     expect(response.status).toBe(303);
     expect(response.headers.get('cache-control')).toContain('no-store');
@@ -1079,19 +1080,19 @@ describe.each<LogoutMode>(['GET without a session', 'POST without a session', 'G
 
   const base = (): Record<string, string> => ({ id_token_hint: hint, client_id: client.id, post_logout_redirect_uri: SIGNED_OUT, state: 'bye' });
 
-  async function send(encoded: string): Promise<Response> {
+  async function send(encoded: string): Promise<ProtocolResponse> {
     const headers: Record<string, string> = browser ? { cookie: browser.cookie } : {};
     if (!post) return logoutEndpoint(new Request(`${ISSUER}/oauth/logout?${encoded}`, { headers }));
     const response = await logoutEndpoint(formPost('/oauth/logout', encoded, headers));
     // A POST is answered with the same request as a GET on Optare, unless its body is refused.
-    await expectSafeResponse(response.clone());
+    await expectSafeResponse(response);
     const location = response.headers.get('location')!;
     if (!location.startsWith(`${ISSUER}/oauth/logout?`)) return response;
     return logoutEndpoint(new Request(location, { headers }));
   }
 
   /** 'state' (at the post-logout URI), 'done', 'confirm' or 'page' (the error page). */
-  async function checkAnswer(response: Response, encoded: string, before: Counts): Promise<string> {
+  async function checkAnswer(response: ProtocolResponse, encoded: string, before: Counts): Promise<string> {
     expect(await expectSafeResponse(response)).toBe('');
     expect(response.status).toBe(303);
     const location = response.headers.get('location')!;
@@ -1215,6 +1216,9 @@ describe('discovery and JWKS', () => {
       '/oauth/introspect': ['OPTIONS', 'POST'],
       '/oauth/revoke': ['OPTIONS', 'POST'],
       '/oauth/userinfo': ['GET', 'OPTIONS', 'POST'],
+      '/oauth/authorize': ['GET', 'POST'],
+      '/oauth/authorize/continue': ['GET'],
+      '/oauth/logout': ['GET', 'POST'],
       '/csp-report': ['POST'],
     });
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -1223,6 +1227,7 @@ describe('discovery and JWKS', () => {
     expect(await exported(import('../../app/oauth/jwks/route'))).toEqual(['GET', 'OPTIONS']);
     expect(await exported(import('../../app/oauth/token/route'))).toEqual(['OPTIONS', 'POST']);
     expect(await exported(import('../../app/oauth/authorize/route'))).toEqual(['GET', 'POST']);
+    expect(await exported(import('../../app/oauth/authorize/continue/route'))).toEqual(['GET']);
     expect(await exported(import('../../app/oauth/logout/route'))).toEqual(['GET', 'POST']);
     expect(await exported(import('../../app/csp-report/route'))).toEqual(['POST']);
   });

@@ -1,11 +1,7 @@
-import { authorizationEndpoint } from '@/lib/oauth/endpoints/authorize';
+import { authorizationRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
-/** The OAuth 2.0 / OpenID Connect authorization endpoint (lib/oauth/endpoints/authorize.ts). */
-export function GET(request: Request) {
-  return authorizationEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-/** Form POST (OIDC Core §3.1.2.1); proxy.ts lets relying parties' cross-site POSTs through. */
-export function POST(request: Request) {
-  return authorizationEndpoint(request);
-}
+// The OAuth 2.0 / OpenID Connect authorization endpoint (lib/oauth/endpoints/authorize.ts), declared
+// once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET, POST } = nextRouteHandlers(authorizationRoute);

@@ -1,10 +1,7 @@
-import { logoutEndpoint } from '@/lib/oauth/endpoints/logout';
+import { logoutRoute, nextRouteHandlers } from '@/lib/oauth/routes';
 
-/** RP-Initiated Logout 1.0 end_session_endpoint (lib/oauth/endpoints/logout.ts). */
-export function GET(request: Request) {
-  return logoutEndpoint(request);
-}
+export const dynamic = 'force-dynamic';
 
-export function POST(request: Request) {
-  return logoutEndpoint(request);
-}
+// RP-Initiated Logout 1.0 end_session_endpoint (lib/oauth/endpoints/logout.ts), declared once in
+// lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET, POST } = nextRouteHandlers(logoutRoute);

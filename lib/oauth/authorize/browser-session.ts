@@ -1,9 +1,10 @@
 import 'server-only';
 import type { AuditContext } from '../../audit/events';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '../../auth/sessions';
+import type { HeaderReader, ProtocolRequest } from '../../http/protocol-message';
 
 /** The value of one cookie from a request's Cookie header. */
-export function readCookie(headers: Headers, name: string): string | undefined {
+export function readCookie(headers: HeaderReader, name: string): string | undefined {
   for (const part of (headers.get('cookie') ?? '').split(';')) {
     const index = part.indexOf('=');
     if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
@@ -11,12 +12,12 @@ export function readCookie(headers: Headers, name: string): string | undefined {
   return undefined;
 }
 
-export function sessionToken(request: Request): string | undefined {
+export function sessionToken(request: Pick<ProtocolRequest, 'headers'>): string | undefined {
   return readCookie(request.headers, sessionCookie().name);
 }
 
 /** The browser's signed-in session (validated, expired ones refused), or null. */
-export function browserSession(request: Request, context: AuditContext, now: Date): Promise<ActiveSession | null> {
+export function browserSession(request: Pick<ProtocolRequest, 'headers'>, context: AuditContext, now: Date): Promise<ActiveSession | null> {
   return validateSessionToken(sessionToken(request), context, now);
 }
 

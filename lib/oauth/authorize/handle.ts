@@ -20,9 +20,12 @@ export function handleHash(handle: string): Bytes {
   return sha256(handle);
 }
 
+/** The route that resumes a pending request (lib/oauth/endpoints/authorize.ts). */
+export const CONTINUE_PATH = '/oauth/authorize/continue';
+
 /** Where the browser goes after sign-in or sign-up to resume the request. */
 export function continuePath(handle: string): string {
-  return `/oauth/authorize/continue?request=${handle}`;
+  return `${CONTINUE_PATH}?request=${handle}`;
 }
 
 export function signInPath(handle: string): string {

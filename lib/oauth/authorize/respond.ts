@@ -1,5 +1,6 @@
 import 'server-only';
 import { getConfig } from '../../config';
+import { ProtocolResponse } from '../../http/protocol-message';
 import { logger } from '../../log/logger';
 import { asOAuthError, ServerError } from '../errors';
 import { errorPagePath, type ErrorPageCode } from './error-page';
@@ -7,8 +8,8 @@ import { errorPagePath, type ErrorPageCode } from './error-page';
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /** A 303 See Other: after a POST the browser follows it with a GET (never 307, which re-POSTs). */
-export function seeOther(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 303, headers: { ...NO_STORE, ...headers, Location: location } });
+export function seeOther(location: string, headers: Record<string, string> = {}): ProtocolResponse {
+  return new ProtocolResponse(303, { ...NO_STORE, ...headers, Location: location });
 }
 
 /** An absolute URL on Optare for one of its own paths. */
@@ -16,7 +17,7 @@ export function optareUrl(path: string): string {
   return `${getConfig().issuer}${path}`;
 }
 
-export function errorPageResponse(code: ErrorPageCode): Response {
+export function errorPageResponse(code: ErrorPageCode): ProtocolResponse {
   return seeOther(optareUrl(errorPagePath(code)));
 }
 

@@ -1,5 +1,6 @@
 import 'server-only';
 import { auditContextFrom } from '../../http/audit-context';
+import type { ProtocolRequest, ProtocolResponse } from '../../http/protocol-message';
 import { logger } from '../../log/logger';
 import { browserSession } from '../authorize/browser-session';
 import { CannotRedirect } from '../authorize/error-page';
@@ -24,7 +25,7 @@ import { PARAMS_BODY_LIMIT, paramsFromForm, paramsFromQuery, type OAuthParams } 
  *
  * Every answer is a 303 with Cache-Control: no-store.
  */
-export async function authorizationEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function authorizationEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   let input: RequestParameters;
   let target: ClientTarget;
   try {
@@ -51,7 +52,7 @@ export async function authorizationEndpoint(request: Request, now = new Date()):
  * GET …/continue?request=<handle>. The request's client and redirect URI are verified again, then
  * the decision runs with the browser's current session.
  */
-export async function continueAuthorization(request: Request, now = new Date()): Promise<Response> {
+export async function continueAuthorization(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   const handle = new URL(request.url).searchParams.get('request');
   if (!isRequestHandle(handle)) return errorPageResponse('request_expired');
   let pending;
@@ -76,7 +77,7 @@ export async function continueAuthorization(request: Request, now = new Date()):
   }
 }
 
-function errorPage(error: unknown): Response {
+function errorPage(error: unknown): ProtocolResponse {
   if (error instanceof CannotRedirect) return errorPageResponse(error.code);
   logger().error({ err: error }, 'authorization request failed before its client was verified');
   return errorPageResponse('server_error');
@@ -91,7 +92,7 @@ interface RequestParameters {
 }
 
 /** The query of a GET, or the form body of a POST (RFC 6749 §3.1). */
-async function readParameters(request: Request): Promise<RequestParameters> {
+async function readParameters(request: ProtocolRequest): Promise<RequestParameters> {
   if (request.method !== 'POST') {
     const raw = new URL(request.url).searchParams;
     try {
@@ -100,13 +101,19 @@ async function readParameters(request: Request): Promise<RequestParameters> {
       return { raw, params: null, error };
     }
   }
-  const copy = request.clone();
+  const body = readOnce(request);
   try {
-    const params = await paramsFromForm(request);
+    const params = await paramsFromForm(body);
     return { raw: new URLSearchParams([...params]), params };
   } catch (error) {
-    return { raw: await lenientForm(copy), params: null, error };
+    return { raw: await lenientForm(body), params: null, error };
   }
+}
+
+/** The request with a body that can be read more than once (a Fetch body can be read only once). */
+function readOnce(request: ProtocolRequest): ProtocolRequest {
+  let bytes: Promise<ArrayBuffer> | undefined;
+  return { method: request.method, url: request.url, headers: request.headers, arrayBuffer: () => (bytes ??= request.arrayBuffer()) };
 }
 
 /**
@@ -114,7 +121,7 @@ async function readParameters(request: Request): Promise<RequestParameters> {
  * find the client and redirect URI the error should go to. A body that is not a bounded form at
  * all is answered on the error page.
  */
-async function lenientForm(request: Request): Promise<URLSearchParams> {
+async function lenientForm(request: ProtocolRequest): Promise<URLSearchParams> {
   const unreadable = new CannotRedirect('invalid_request', 'the authorization request body is not a readable form');
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) throw unreadable;
   if (Number(request.headers.get('content-length') ?? '0') > PARAMS_BODY_LIMIT) throw unreadable;

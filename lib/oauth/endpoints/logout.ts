@@ -5,6 +5,7 @@ import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
 import { auditContextFrom } from '../../http/audit-context';
 import { CLEAR_SITE_DATA } from '../../http/responses';
+import type { ProtocolRequest, ProtocolResponse } from '../../http/protocol-message';
 import { logger } from '../../log/logger';
 import { browserSession, clearedSessionCookie, sessionToken } from '../authorize/browser-session';
 import { CannotRedirect, errorPagePath } from '../authorize/error-page';
@@ -43,7 +44,7 @@ interface LogoutRequest {
  * sid is the session, or its sub the signed-in user) ends the session at once; any other
  * request with a session asks the user to confirm on /oauth/logout/confirm.
  */
-export async function logoutEndpoint(request: Request, now = new Date()): Promise<Response> {
+export async function logoutEndpoint(request: ProtocolRequest, now = new Date()): Promise<ProtocolResponse> {
   let params: OAuthParams;
   try {
     if (request.method === 'POST') {
@@ -106,7 +107,7 @@ function afterLogoutUrl(uri: string | null, state: string | null): string {
   return `${uri}${separator}${new URLSearchParams({ state }).toString()}`;
 }
 
-function logoutErrorPage(error: unknown): Response {
+function logoutErrorPage(error: unknown): ProtocolResponse {
   if (!(error instanceof CannotRedirect) && !(error instanceof OAuthError)) {
     logger().error({ err: error }, 'logout request failed');
     return errorPageResponse('server_error');
@@ -169,7 +170,7 @@ export interface ConfirmedLogout {
  */
 export async function confirmLogout(
   sealed: unknown,
-  request: Request,
+  request: Pick<ProtocolRequest, 'headers'>,
   context: AuditContext = auditContextFrom(request.headers),
   now = new Date(),
 ): Promise<ConfirmedLogout> {
