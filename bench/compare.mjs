@@ -78,6 +78,13 @@ const GOALS = {
   jwks: 1.5,
   discovery: 1.5,
 };
+/**
+ * The API a user's authorization names (RFC 8707) in the code_exchange and refresh_rotation
+ * scenarios, so that both servers issue the access token as an RS256 JWT (issue 8: "JWT access
+ * tokens (RFC 9068 resource-indicator format …)"). Without it oidc-provider's is an opaque row,
+ * the one it accepts at userinfo: the *_userinfo scenarios measure that case.
+ */
+const API_RESOURCE = 'https://api.bench.example/';
 /** The per-client signing algorithms measured besides RS256 (issue 8: "show the figure"). */
 const OTHER_ALGS = ['ES256', 'EdDSA'];
 const P99_GOAL_MS = 50;
@@ -224,7 +231,7 @@ async function startBoth() {
   );
   const app = server.cli([
     'client', 'create', '--name', 'compare-app', '--redirect-uri', REDIRECT_URI,
-    '--grant', 'authorization_code', '--grant', 'refresh_token',
+    '--grant', 'authorization_code', '--grant', 'refresh_token', '--resource', API_RESOURCE,
     ...SCOPE.split(' ').flatMap((scope) => ['--scope', scope]),
   ]);
   const clients = {
@@ -260,9 +267,7 @@ async function startBoth() {
     process: server,
     clients,
     paths: { discovery: '/.well-known/openid-configuration', jwks: '/oauth/jwks', token: '/oauth/token', introspect: '/oauth/introspect', userinfo: '/oauth/userinfo' },
-    code: (jar) => optareCode(server.base, { clientId: clients.app.id, email, password: PASSWORD, jar }),
-    // RS256 signatures per response: the access token, and the ID token when one is issued.
-    signatures: { client_credentials: 1, code_exchange: 2, refresh_rotation: 2, round_trip: 2 },
+    code: (jar, resource) => optareCode(server.base, { clientId: clients.app.id, email, password: PASSWORD, jar, resource }),
   };
   const peer = {
     name: 'peer',
@@ -272,18 +277,18 @@ async function startBoth() {
     process: peerServer,
     clients,
     paths: peerPaths,
-    code: (jar) => peerCode(peerServer.base, { clientId: clients.app.id, email, password: PASSWORD, jar }),
-    // The user's access token is opaque (see bench/peers/oidc-provider-server.mjs): only the ID token is signed.
-    signatures: { client_credentials: 1, code_exchange: 1, refresh_rotation: 1, round_trip: 1 },
+    code: (jar, resource) => peerCode(peerServer.base, { clientId: clients.app.id, email, password: PASSWORD, jar, resource }),
   };
   for (const target of [optare, peer]) {
     target.jars = [];
-    target.refreshPool = [];
+    // Live refresh tokens, by the API their grant names ('' for none).
+    target.refreshPools = { [API_RESOURCE]: [], '': [] };
     // A user's token for introspection and userinfo, from a chain of its own.
     const tokens = await exchangeCode(target.base, target.paths.token, clients.app, await target.code(new CookieJar()));
     target.userToken = tokens.access_token;
-    results.tokenShapes = { ...results.tokenShapes, [target.name]: describeTokens(tokens) };
-    console.log(`${target.label}: a code exchange returns ${results.tokenShapes[target.name]}`);
+    const forApi = await exchangeCode(target.base, target.paths.token, clients.app, await target.code(new CookieJar(), API_RESOURCE));
+    results.tokenShapes = { ...results.tokenShapes, [target.name]: { api: describeTokens(forApi), userinfo: describeTokens(tokens) } };
+    console.log(`${target.label}: a code exchange returns ${results.tokenShapes[target.name].api} for the API; without it, ${results.tokenShapes[target.name].userinfo}`);
   }
   return [optare, peer];
 }
@@ -365,45 +370,51 @@ function defineScenarios() {
         }],
       }),
     })),
-    {
-      name: 'code_exchange',
-      description: 'POST /token, grant_type=authorization_code with PKCE, each request a fresh code made before the timed part through the server\'s real flow',
-      async setup(t, seconds) {
-        const codes = await prepareCodes(t, Math.max(2 * CONNECTIONS, Math.ceil(200 * seconds)));
-        return {
-          amount: codes.length,
-          connections: Math.min(CONNECTIONS, codes.length),
-          requests: [{
-            method: 'POST', path: t.paths.token,
-            headers: { ...FORM, authorization: basic(t.clients.app.id, t.clients.app.secret) },
-            setupRequest(request) {
-              const code = codes.pop() ?? { code: 'none-left', verifier: 'none-left'.padEnd(43, '-') };
-              return { ...request, body: new URLSearchParams({ grant_type: 'authorization_code', code: code.code, redirect_uri: REDIRECT_URI, code_verifier: code.verifier }).toString() };
-            },
-          }],
-        };
-      },
-    },
-    {
-      name: 'refresh_rotation',
-      description: 'POST /token, grant_type=refresh_token, each request a live refresh token (its answer\'s successor goes back into the pool)',
-      async setup(t) {
-        await topUpRefreshPool(t);
-        const pool = t.refreshPool;
-        return {
-          requests: [{
-            method: 'POST', path: t.paths.token,
-            headers: { ...FORM, authorization: basic(t.clients.app.id, t.clients.app.secret) },
-            setupRequest(request) {
-              return { ...request, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: pool.shift() ?? 'none-left' }).toString() };
-            },
-            onResponse(status, body) {
-              if (status === 200) pool.push(JSON.parse(body).refresh_token);
-            },
-          }],
-        };
-      },
-    },
+    ...[API_RESOURCE, ''].flatMap((resource) => {
+      const suffix = resource ? '' : '_userinfo';
+      const audience = resource ? `for the API ${resource} (RFC 8707 resource): an RS256 JWT access token on both servers` : 'without a resource: the userinfo access token, an RS256 JWT on Optare, opaque on the peer';
+      return [
+        {
+          name: `code_exchange${suffix}`,
+          description: `POST /token, grant_type=authorization_code with PKCE, each request a fresh code made before the timed part through the server's real flow, ${audience}`,
+          async setup(t, seconds) {
+            const codes = await prepareCodes(t, Math.max(2 * CONNECTIONS, Math.ceil(200 * seconds)), resource);
+            return {
+              amount: codes.length,
+              connections: Math.min(CONNECTIONS, codes.length),
+              requests: [{
+                method: 'POST', path: t.paths.token,
+                headers: { ...FORM, authorization: basic(t.clients.app.id, t.clients.app.secret) },
+                setupRequest(request) {
+                  const code = codes.pop() ?? { code: 'none-left', verifier: 'none-left'.padEnd(43, '-') };
+                  return { ...request, body: tokenForm({ grant_type: 'authorization_code', code: code.code, redirect_uri: REDIRECT_URI, code_verifier: code.verifier }, resource) };
+                },
+              }],
+            };
+          },
+        },
+        {
+          name: `refresh_rotation${suffix}`,
+          description: `POST /token, grant_type=refresh_token, each request a live refresh token (its answer's successor goes back into the pool), ${audience}`,
+          async setup(t) {
+            await topUpRefreshPool(t, resource);
+            const pool = t.refreshPools[resource];
+            return {
+              requests: [{
+                method: 'POST', path: t.paths.token,
+                headers: { ...FORM, authorization: basic(t.clients.app.id, t.clients.app.secret) },
+                setupRequest(request) {
+                  return { ...request, body: tokenForm({ grant_type: 'refresh_token', refresh_token: pool.shift() ?? 'none-left' }, resource) };
+                },
+                onResponse(status, body) {
+                  if (status === 200) pool.push(JSON.parse(body).refresh_token);
+                },
+              }],
+            };
+          },
+        },
+      ];
+    }),
     {
       name: 'introspection',
       description: 'POST introspection of the user\'s access token by its client (client_secret_basic)',
@@ -557,7 +568,7 @@ async function queryCounts(target) {
  * Codes for one code-exchange run, made through the server's real flow (authorize, consent;
  * each of 8 workers signs in once, with its own browser) until `max` or the preparation time.
  */
-async function prepareCodes(target, max) {
+async function prepareCodes(target, max, resource) {
   const codes = [];
   const deadline = Date.now() + CODE_PREPARATION_MS;
   let wanted = max;
@@ -565,23 +576,29 @@ async function prepareCodes(target, max) {
     target.jars[worker] ??= new CookieJar();
     while (wanted > 0 && Date.now() < deadline) {
       wanted--;
-      codes.push(await target.code(target.jars[worker]));
+      codes.push(await target.code(target.jars[worker], resource));
     }
   }));
   if (codes.length < max) console.log(`  (${target.label}: ${codes.length} codes made in ${CODE_PREPARATION_MS / 1000} s, fewer than the ${max} asked)`);
   return codes;
 }
 
-/** Brings the server's pool of live refresh tokens back to REFRESH_POOL (a run cut short loses some). */
-async function topUpRefreshPool(target) {
-  const missing = REFRESH_POOL - target.refreshPool.length;
+/** Brings a pool of live refresh tokens (of grants naming `resource`, or none) back to REFRESH_POOL (a run cut short loses some). */
+async function topUpRefreshPool(target, resource) {
+  const pool = target.refreshPools[resource];
+  const missing = REFRESH_POOL - pool.length;
   await Promise.all(Array.from({ length: Math.min(8, Math.max(0, missing)) }, async (_, worker) => {
     target.jars[worker] ??= new CookieJar();
-    while (target.refreshPool.length < REFRESH_POOL) {
-      const tokens = await exchangeCode(target.base, target.paths.token, target.clients.app, await target.code(target.jars[worker]));
-      target.refreshPool.push(tokens.refresh_token);
+    while (pool.length < REFRESH_POOL) {
+      const tokens = await exchangeCode(target.base, target.paths.token, target.clients.app, await target.code(target.jars[worker], resource));
+      pool.push(tokens.refresh_token);
     }
   }));
+}
+
+/** A token request's form body, naming the API (RFC 8707) when there is one. */
+function tokenForm(params, resource) {
+  return new URLSearchParams({ ...params, ...(resource ? { resource } : {}) }).toString();
 }
 
 function summarize(row, scenario) {
@@ -627,12 +644,21 @@ function algorithmFigures(rows) {
   ];
 }
 
+/** RS256 signatures per response: the access token, and the ID token when one is issued. */
 function optareSignaturesFor(name) {
-  return { client_credentials: 1, code_exchange: 2, refresh_rotation: 2, round_trip: 2 }[name];
+  return { client_credentials: 1, code_exchange: 2, refresh_rotation: 2, code_exchange_userinfo: 2, refresh_rotation_userinfo: 2, round_trip: 2 }[name];
 }
 
+/** The peer's userinfo access token is opaque (bench/peers/oidc-provider-server.mjs): then only the ID token is signed. */
 function peerSignaturesFor(name) {
-  return { client_credentials: 1, code_exchange: 1, refresh_rotation: 1, round_trip: 1 }[name];
+  return { client_credentials: 1, code_exchange: 2, refresh_rotation: 2, code_exchange_userinfo: 1, refresh_rotation_userinfo: 1, round_trip: 1 }[name];
+}
+
+/** What a code exchange returned on one server, with and without an API (older results: one shape). */
+function tokenShape(r, who) {
+  const shape = r.tokenShapes?.[who];
+  if (!shape) return '?';
+  return typeof shape === 'string' ? shape : `for the API ${shape.api}; without one ${shape.userinfo}`;
 }
 
 function describeTokens(tokens) {
@@ -767,10 +793,13 @@ function markdown(r) {
     '',
     'Where the peer differs, because oidc-provider allows no closer setting (bench/peers/oidc-provider-server.mjs):',
     '',
-    '- A user\'s access token (code exchange, refresh) is opaque and stored in its database: oidc-provider issues JWT access',
-    '  tokens only for a resource server, and refuses those at userinfo and introspection. Optare\'s is an RS256 JWT. So per',
-    '  code exchange or refresh the peer signs one JWT (the ID token) and writes one more row; Optare signs two.',
-    `  What a code exchange returned: Optare ${r.tokenShapes?.optare ?? '?'}; oidc-provider ${r.tokenShapes?.peer ?? '?'}.`,
+    '- oidc-provider issues JWT access tokens only for a resource server (RFC 8707), and refuses those at userinfo and',
+    '  introspection. So code_exchange and refresh_rotation name an API (`resource`), and both servers sign two RS256 JWTs per',
+    '  response (the access token for the API and the ID token): issue 8\'s "JWT access tokens (RFC 9068 resource-indicator',
+    '  format)". The *_userinfo scenarios name none: the peer\'s access token is then its opaque userinfo token, a row in its',
+    '  database, so it signs one JWT (the ID token) and writes one more row; Optare still signs two. The introspection and',
+    '  userinfo scenarios use such a token.',
+    `  What a code exchange returned: Optare ${tokenShape(r, 'optare')}; oidc-provider ${tokenShape(r, 'peer')}.`,
     '- client_credentials tokens are RS256 JWTs (`typ: at+jwt`, aud = the issuer) on both, stored by neither.',
     '- Optare writes audit events and keeps its revocation checks (grant and jti) on every path; the peer has no audit trail.',
     '- Optare logs one line per request at `info` (its default); the peer logs nothing per request.',

@@ -42,8 +42,10 @@ function pkce() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function authorizeQuery(clientId, challenge) {
+/** The authorization request; with `resource` (RFC 8707) the access token is a JWT for that API on both servers. */
+function authorizeQuery(clientId, challenge, resource) {
   return new URLSearchParams({
+    ...(resource ? { resource } : {}),
     response_type: 'code',
     client_id: clientId,
     redirect_uri: REDIRECT_URI,
@@ -76,16 +78,16 @@ const MAX_STEPS = 10;
  * the continue route → /consent?request=H (POST /consent/decision) → the client with a code.
  * With a signed-in jar the sign-in step does not occur.
  */
-export async function optareCode(base, { clientId, email, password, jar = new CookieJar() }) {
+export async function optareCode(base, { clientId, email, password, jar = new CookieJar(), resource }) {
   const { verifier, challenge } = pkce();
   const json = { 'content-type': 'application/json', origin: base };
-  let response = await go(`${base}/oauth/authorize?${authorizeQuery(clientId, challenge)}`, jar);
+  let response = await go(`${base}/oauth/authorize?${authorizeQuery(clientId, challenge, resource)}`, jar);
   for (let step = 0; step < MAX_STEPS; step++) {
     let location = response.headers.get('location');
     if (!location) throw new Error(`Optare's flow stopped at ${response.url}: ${response.status} ${await response.text()}`);
     await response.body?.cancel();
     const url = new URL(location, base);
-    if (location.startsWith(REDIRECT_URI)) return { code: codeFrom(location), verifier, jar };
+    if (location.startsWith(REDIRECT_URI)) return { code: codeFrom(location), verifier, jar, resource };
     const handle = url.searchParams.get('request');
     if (url.pathname === '/sign-in') {
       response = await go(`${base}/api/auth/sign-in`, jar, { method: 'POST', headers: json, body: JSON.stringify({ email, password, request: handle }) });
@@ -106,15 +108,15 @@ export async function optareCode(base, { clientId, email, password, jar = new Co
  * oidc-provider: GET /auth → /interaction/:uid/login (POST email and password) → /auth/:uid →
  * /interaction/:uid/consent (POST) → /auth/:uid → the client with a code.
  */
-export async function peerCode(base, { clientId, email, password, jar = new CookieJar() }) {
+export async function peerCode(base, { clientId, email, password, jar = new CookieJar(), resource }) {
   const { verifier, challenge } = pkce();
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  let response = await go(`${base}/auth?${authorizeQuery(clientId, challenge)}`, jar);
+  let response = await go(`${base}/auth?${authorizeQuery(clientId, challenge, resource)}`, jar);
   for (let step = 0; step < MAX_STEPS; step++) {
     const location = response.headers.get('location');
     if (!location) throw new Error(`the peer's flow stopped: ${response.status} ${await response.text()}`);
     await response.body?.cancel();
-    if (location.startsWith(REDIRECT_URI)) return { code: codeFrom(location), verifier, jar };
+    if (location.startsWith(REDIRECT_URI)) return { code: codeFrom(location), verifier, jar, resource };
     const url = new URL(location, base);
     const prompt = /^\/interaction\/[\w-]+\/(login|consent)$/.exec(url.pathname)?.[1];
     if (prompt === 'login') {
@@ -128,12 +130,12 @@ export async function peerCode(base, { clientId, email, password, jar = new Cook
   throw new Error('the peer\'s flow did not end');
 }
 
-/** Exchanges a code at `tokenPath`; returns the token response. */
-export async function exchangeCode(base, tokenPath, client, { code, verifier }) {
+/** Exchanges a code at `tokenPath` (for the API it was asked for, if any); returns the token response. */
+export async function exchangeCode(base, tokenPath, client, { code, verifier, resource }) {
   const response = await fetch(`${base}${tokenPath}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.id, client.secret) },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, ...(resource ? { resource } : {}) }),
   });
   const body = await response.json();
   if (response.status !== 200) throw new Error(`code exchange failed: ${response.status} ${JSON.stringify(body)}`);

@@ -4,7 +4,8 @@
 //   PORT=3411 DATABASE_URL=postgresql://… PEER_CLIENTS='[{"client_id":…}]' node bench/peers/oidc-provider-server.mjs
 //
 // What matches Optare: RS256 signing with one RSA-2048 key; JWT access tokens (RFC 9068, `typ
-// at+jwt`) for client_credentials, with the issuer as their audience; lifetimes (access token
+// at+jwt`) for client_credentials, with the issuer as their audience, and for a user's
+// authorization asking for an API (RFC 8707 `resource`), with that API as audience; lifetimes (access token
 // 3600 s, ID token 3600 s, code 60 s, refresh token 14 days idle, rotated at every use);
 // client_secret_basic; scopes openid profile email offline_access; PKCE S256 required;
 // introspection, revocation and userinfo on; accounts in a `users` table, passwords checked
@@ -13,8 +14,9 @@
 // What it does not allow, and so differs: oidc-provider issues JWT access tokens only for a
 // resource server, and such tokens are refused by its userinfo endpoint ("token audience
 // prevents accessing the userinfo endpoint") and by its introspection endpoint (structured tokens
-// are rejected). So a user's access token (authorization_code, refresh_token) is its opaque
-// userinfo token, stored in the database; Optare's is a JWT (one more signature, one write fewer).
+// are rejected). So a user's access token for userinfo (authorization_code, refresh_token
+// without `resource`) is opaque and stored in the database; Optare's is a JWT (one more
+// signature, one write fewer). Asked for an API, both issue an RS256 JWT.
 //
 // Interactions are browserless. The provider sends the browser to /interaction/:uid/:prompt
 // (login or consent): GET there answers the pending prompt as JSON (what a page would show);
@@ -94,12 +96,13 @@ export async function createPeer({ issuer, databaseUrl, clients, poolSize = 10 }
       resourceIndicators: {
         enabled: true,
         // client_credentials tokens are for the issuer itself (aud = iss, as Optare's are), as JWTs;
-        // a user's token stays the provider's userinfo token (see the note at the top).
+        // a user's token is the provider's userinfo token unless the client names an API (see the
+        // note at the top).
         defaultResource: (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? issuer : undefined),
         useGrantedResource: () => false,
-        getResourceServerInfo: (_ctx, _resource, client) => ({
+        getResourceServerInfo: (_ctx, resource, client) => ({
           scope: 'profile email',
-          audience: issuer,
+          audience: resource,
           accessTokenTTL: HOUR,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: accessTokenAlgs.get(client.clientId) ?? 'RS256' } },
