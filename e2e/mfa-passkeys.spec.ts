@@ -132,10 +132,12 @@ test.describe('passkeys', () => {
 
     // Opening the sign-in page starts the conditional request; the virtual authenticator answers
     // it as a user choosing the passkey in the email field's suggestions would. No click, no password.
+    // The sign-in can finish before the page's load event, so the navigation is awaited only until
+    // it commits: waiting for `load` would see it aborted by the page leaving for '/'.
     const [options] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/passkey/options'),
       page.waitForURL('/'),
-      page.goto('/sign-in'),
+      page.goto('/sign-in', { waitUntil: 'commit' }),
     ]);
     expect(options.status()).toBe(200);
     await homePage.expectSignedInAs(account);
