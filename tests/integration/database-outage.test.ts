@@ -6,8 +6,10 @@ import { POST as signUpRoute } from '../../app/api/auth/sign-up/route';
 import { sessionCookie } from '../../lib/auth/sessions';
 import { connectDatabase, disconnectDatabase } from '../../lib/db/client';
 import { invalidateClientCache } from '../../lib/oauth/clients/cache';
+import { logoutEndpoint } from '../../lib/oauth/endpoints/logout';
 import type { TestDatabase } from '../support/database';
 import { GOOD_PASSWORD, uniqueEmail } from '../support/context';
+import * as authz from './authorize-support';
 import { ISSUER, newClient, newUser, openOAuthTestDatabase, signIn, token, userinfo } from './token-endpoint.helpers';
 
 /**
@@ -102,5 +104,21 @@ describe('a database outage at Optare’s own JSON API', () => {
     const started = await startTotp(post('/api/account/totp/start', {}, cookie));
     expect(started.status).toBe(200);
     expect(await started.json()).toMatchObject({ secret: expect.any(String), qrCode: expect.stringMatching(/^data:image\/svg\+xml;base64,/) });
+  });
+});
+
+describe('a database outage at the browser-facing protocol endpoints', () => {
+  it('sends the browser to the error page (server_error) at authorize, continue and logout, never a 500', async () => {
+    const client = await authz.newClient();
+    const browser = await authz.signedInUser();
+    const handle = authz.expectHandle(await authz.authorizeGet(authz.authorizeParams(client, { prompt: 'consent' }), browser.cookie), '/consent');
+    const answers = await withDatabaseDown(async () => [
+      await authz.authorizeGet(authz.authorizeParams(client), browser.cookie),
+      await authz.continueRequest(handle, browser.cookie),
+      await logoutEndpoint(new Request(`${ISSUER}/oauth/logout`, { headers: { cookie: browser.cookie } })),
+    ]);
+    for (const answer of answers) authz.expectErrorPage(answer, 'server_error');
+    // Back: the session was not ended, and the pending request resumes.
+    authz.expectHandle(await authz.continueRequest(handle, browser.cookie), '/consent');
   });
 });

@@ -56,13 +56,15 @@ export async function logoutEndpoint(request: ProtocolRequest, now = new Date())
     return logoutErrorPage(error);
   }
 
-  let logout: LogoutRequest;
   try {
-    logout = await verifyLogoutRequest(params);
+    return await endOrConfirm(request, await verifyLogoutRequest(params), now);
   } catch (error) {
     return logoutErrorPage(error);
   }
+}
 
+/** Ends the browser's session when the request is attributed to it, else asks the user first. */
+async function endOrConfirm(request: ProtocolRequest, logout: LogoutRequest, now: Date): Promise<ProtocolResponse> {
   const context = auditContextFrom(request.headers);
   const session = await browserSession(request, context, now);
   const done = afterLogoutUrl(logout.postLogoutRedirectUri, logout.state);
