@@ -31,7 +31,7 @@ import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { CEILING_LEGEND, ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
-import { CookieJar, exchangeCode, optareCode, peerCode, SCOPE } from './peers/flows.mjs';
+import { appClientArgs, CookieJar, exchangeCode, optareCode, peerCode, SCOPE } from './peers/flows.mjs';
 import { addUser } from './peers/users.mjs';
 
 const env = process.env;
@@ -229,11 +229,7 @@ async function startBoth() {
       return [alg, { id: created.clientId, secret: created.clientSecret }];
     }),
   );
-  const app = server.cli([
-    'client', 'create', '--name', 'compare-app', '--redirect-uri', REDIRECT_URI,
-    '--grant', 'authorization_code', '--grant', 'refresh_token', '--resource', API_RESOURCE,
-    ...SCOPE.split(' ').flatMap((scope) => ['--scope', scope]),
-  ]);
+  const app = server.cli(appClientArgs('compare-app', ['--resource', API_RESOURCE]));
   const clients = {
     m2m: { id: m2m.clientId, secret: m2m.clientSecret },
     app: { id: app.clientId, secret: app.clientSecret },

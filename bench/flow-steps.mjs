@@ -6,10 +6,9 @@
 // per-thread run time (/proc/PID/task/TID/schedstat). Runs on the embedded database, or on
 // PostgreSQL with DATABASE_URL (use a fresh database: each run seals its keys with a new key).
 import fs from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
-import { exchange, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
-import { CookieJar, SCOPE } from './peers/flows.mjs';
+import { PASSWORD, signUp } from './flow.mjs';
+import { appClientArgs, authorizeQuery, CookieJar, exchangeCode, go, pkce } from './peers/flows.mjs';
 import { startServer } from './server.mjs';
 
 const FLOWS = Number(process.env.FLOWS ?? 100);
@@ -38,30 +37,16 @@ async function step(name, request) {
   return response;
 }
 
-const client = server.cli([
-  'client', 'create', '--name', 'bench-flow-steps', '--redirect-uri', REDIRECT_URI,
-  ...SCOPE.split(' ').flatMap((scope) => ['--scope', scope]),
-  '--grant', 'authorization_code', '--grant', 'refresh_token',
-]);
+const client = server.cli(appClientArgs('bench-flow-steps'));
 const app = { id: client.clientId, secret: client.clientSecret };
 const email = 'bench-flow-steps@example.com';
 await signUp(server.base, email);
 const json = { 'content-type': 'application/json', origin: server.base };
 
-async function go(url, jar, init = {}) {
-  const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: jar.header() } });
-  jar.store(response);
-  return response;
-}
-
 async function flow() {
   const jar = new CookieJar();
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code', client_id: app.id, redirect_uri: REDIRECT_URI, scope: SCOPE, prompt: 'consent', state: 's', nonce: 'n',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-  });
-  let response = await step('authorize', () => go(`${server.base}/oauth/authorize?${query}`, jar));
+  const { verifier, challenge } = pkce();
+  let response = await step('authorize', () => go(`${server.base}/oauth/authorize?${authorizeQuery(app.id, challenge)}`, jar));
   const handle = new URL(response.headers.get('location'), server.base).searchParams.get('request');
   response = await step('sign-in', () => go(`${server.base}/api/auth/sign-in`, jar, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD, request: handle }) }));
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
@@ -71,7 +56,7 @@ async function flow() {
   if (consent.pathname !== '/consent') throw new Error(`continue went to ${consent.href}, not the consent page`);
   response = await step('consent', () => go(`${server.base}/consent/decision`, jar, { method: 'POST', headers: json, body: JSON.stringify({ request: handle, decision: 'approve' }) }));
   const code = new URL((await response.json()).redirectTo).searchParams.get('code');
-  await step('token', () => exchange(server.base, app, { code, verifier }));
+  await step('token', () => exchangeCode(server.base, '/oauth/token', app, { code, verifier }));
 }
 
 try {

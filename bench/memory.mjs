@@ -1,14 +1,15 @@
 // `node bench/memory.mjs`: Optare's resident memory (Linux VmRSS, and VmHWM, the peak so far)
 // after start-up, after 5 s of client_credentials tokens and after 3 s of sign-in pages, each at
 // 32 connections, then after 10 s of whole browserless sign-in flows (authorize, sign in with
-// argon2id, consent, code exchange; 32 at once, each from a new browser) and how many ended. Runs on the embedded database, or on PostgreSQL with DATABASE_URL (use a fresh
-// database: each run seals its signing keys with a new development key). The issue-8 goal is a
+// argon2id, consent, code exchange; 32 at once, each from a new browser) and how many ended.
+// Runs on the embedded database, or on PostgreSQL with DATABASE_URL (use a fresh database: each
+// run seals its signing keys with a new development key). The issue-8 goal is a
 // peak under 300 MB on PostgreSQL; `npm run bench:compare` reports the peak of its whole run.
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
-import { CookieJar, exchangeCode, optareCode, SCOPE } from './peers/flows.mjs';
+import { appClientArgs, CookieJar, exchangeCode, optareCode } from './peers/flows.mjs';
 import { startServer } from './server.mjs';
 
 await ensureBuild();
@@ -28,7 +29,7 @@ try {
   console.log(`after client_credentials: ${memory()}`);
   await autocannon({ url: server.base, connections: 32, duration: 3, requests: [{ method: 'GET', path: '/sign-in' }] });
   console.log(`after sign-in pages:      ${memory()}`);
-  const app = server.cli(['client', 'create', '--name', 'bench-memory-app', '--redirect-uri', REDIRECT_URI, ...SCOPE.split(' ').flatMap((scope) => ['--scope', scope]), '--grant', 'authorization_code', '--grant', 'refresh_token']);
+  const app = server.cli(appClientArgs('bench-memory-app'));
   const appClient = { id: app.clientId, secret: app.clientSecret };
   const email = 'bench-memory@example.com';
   await signUp(server.base, email);

@@ -7,6 +7,16 @@ import { basic, REDIRECT_URI } from '../flow.mjs';
 
 export const SCOPE = 'openid profile email offline_access';
 
+/** The CLI arguments that register Optare's side of these flows: a confidential client with SCOPE, codes and refresh tokens. */
+export function appClientArgs(name, extra = []) {
+  return [
+    'client', 'create', '--name', name, '--redirect-uri', REDIRECT_URI,
+    '--grant', 'authorization_code', '--grant', 'refresh_token',
+    ...SCOPE.split(' ').flatMap((scope) => ['--scope', scope]),
+    ...extra,
+  ];
+}
+
 /** A cookie jar for one browser: every cookie is sent to every path (enough for these flows). */
 export class CookieJar {
   #cookies = new Map();
@@ -37,13 +47,13 @@ export class CookieJar {
   }
 }
 
-function pkce() {
+export function pkce() {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 /** The authorization request; with `resource` (RFC 8707) the access token is a JWT for that API on both servers. */
-function authorizeQuery(clientId, challenge, resource) {
+export function authorizeQuery(clientId, challenge, resource) {
   return new URLSearchParams({
     ...(resource ? { resource } : {}),
     response_type: 'code',
@@ -58,7 +68,8 @@ function authorizeQuery(clientId, challenge, resource) {
   });
 }
 
-async function go(url, jar, init = {}) {
+/** One request from the browser `jar` holds, redirects not followed. */
+export async function go(url, jar, init = {}) {
   const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: jar.header() } });
   jar.store(response);
   return response;
