@@ -1,4 +1,5 @@
 import 'server-only';
+import { hasTotpOrPasskey } from '../db/second-factors';
 import { remainingRecoveryCodes } from './recovery-codes';
 import { hasConfirmedTotp } from './totp';
 import { countPasskeys } from './webauthn';
@@ -16,7 +17,6 @@ export async function secondFactorsOf(userId: string): Promise<SecondFactors> {
 }
 
 /** A factor beyond the password: an authenticator app or a passkey (recovery codes only back those up). */
-export async function hasSecondFactor(userId: string): Promise<boolean> {
-  const factors = await secondFactorsOf(userId);
-  return factors.totp || factors.passkeys > 0;
+export function hasSecondFactor(userId: string): Promise<boolean> {
+  return hasTotpOrPasskey(userId);
 }

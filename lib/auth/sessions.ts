@@ -39,6 +39,7 @@ export async function createSession(userId: string, amr: string[], context: Audi
   const created = await insertSession({
     tokenHash: sha256(token),
     userId,
+    createdAt: now,
     idleExpiresAt: new Date(now.getTime() + Math.min(sessionIdleTimeoutSeconds, sessionMaxAgeSeconds) * 1000),
     absoluteExpiresAt: new Date(now.getTime() + sessionMaxAgeSeconds * 1000),
     ip: context.ip,

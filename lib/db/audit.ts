@@ -1,10 +1,10 @@
 import 'server-only';
-import { db } from './client';
+import { db, queryRows } from './client';
 import type { Prisma } from './generated/client';
 import type { Bytes } from '../crypto/hash';
 
 /** The database or a caller's transaction: an event recorded through a transaction commits with it. */
-export type AuditWriter = Pick<Prisma.TransactionClient, '$queryRaw'>;
+export type AuditWriter = Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
 
 /** Prisma's select of an event's content: every column its hash covers, without the chain hashes. */
 export const AUDIT_CONTENT_FIELDS = {
@@ -77,36 +77,45 @@ export interface AuditChainHeadRow {
   prevHash: Bytes;
 }
 
+const APPEND_AUDIT_EVENT = `
+  WITH head AS (
+    UPDATE "audit_chain_head"
+    SET "seq" = "seq" + 1,
+        "prev_hash" = "hash",
+        "hash" = sha256("hash" || int8send("seq" + 1) || $1::bytea)
+    WHERE "id" = 1
+    RETURNING "seq", "prev_hash", "hash"
+  ),
+  event AS (
+    INSERT INTO "audit_events"
+      ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
+       "outcome", "actor_api_key_id", "details", "prev_hash", "hash", "content_version", "personal_digest")
+    SELECT head."seq", $2::timestamptz, $3, $4::uuid, $5, $6, $7, $8, $9, $10::uuid, $11::jsonb,
+           head."prev_hash", head."hash", 2, $12::bytea
+    FROM head
+    RETURNING "seq", "hash"
+  ),
+  salt AS (
+    INSERT INTO "audit_personal_salts" ("seq", "salt") SELECT event."seq", $13::bytea FROM event
+  )
+  SELECT "seq", "hash" FROM event`;
+
 /**
  * Appends one event in a single statement: advancing the chain head and inserting the row happen
  * together, and the head's row lock makes concurrent appenders (in this process or in another
  * Optare instance on the same PostgreSQL) take the next sequence number one after the other.
- * hash = SHA-256(prev_hash || seq as 8 bytes big-endian || content hash).
+ * hash = SHA-256(prev_hash || seq as 8 bytes big-endian || content hash). Within a caller's
+ * transaction it goes through Prisma; on its own, to the driver (prepared on PostgreSQL), since
+ * sign-ins and consents each record one.
  */
-export async function appendAuditEvent(row: NewAuditEventRow, client: AuditWriter = db()): Promise<AppendedAuditEvent> {
-  const appended = await client.$queryRaw<AppendedAuditEvent[]>`
-    WITH head AS (
-      UPDATE "audit_chain_head"
-      SET "seq" = "seq" + 1,
-          "prev_hash" = "hash",
-          "hash" = sha256("hash" || int8send("seq" + 1) || ${row.contentHash}::bytea)
-      WHERE "id" = 1
-      RETURNING "seq", "prev_hash", "hash"
-    ),
-    event AS (
-      INSERT INTO "audit_events"
-        ("seq", "created_at", "type", "actor_user_id", "subject", "ip", "user_agent", "request_id",
-         "outcome", "actor_api_key_id", "details", "prev_hash", "hash", "content_version", "personal_digest")
-      SELECT head."seq", ${row.createdAt}::timestamptz, ${row.type}, ${row.actorUserId}::uuid, ${row.subject},
-             ${row.ip}, ${row.userAgent}, ${row.requestId}, ${row.outcome}, ${row.actorApiKeyId}::uuid, ${row.detailsJson}::jsonb,
-             head."prev_hash", head."hash", 2, ${row.personalDigest}::bytea
-      FROM head
-      RETURNING "seq", "hash"
-    ),
-    salt AS (
-      INSERT INTO "audit_personal_salts" ("seq", "salt") SELECT event."seq", ${row.personalSalt}::bytea FROM event
-    )
-    SELECT "seq", "hash" FROM event`;
+export async function appendAuditEvent(row: NewAuditEventRow, client?: AuditWriter): Promise<AppendedAuditEvent> {
+  const values = [
+    row.contentHash, row.createdAt, row.type, row.actorUserId, row.subject, row.ip, row.userAgent, row.requestId,
+    row.outcome, row.actorApiKeyId, row.detailsJson, row.personalDigest, row.personalSalt,
+  ];
+  const appended = client
+    ? await client.$queryRawUnsafe<AppendedAuditEvent[]>(APPEND_AUDIT_EVENT, ...values)
+    : (await queryRows<{ seq: string; hash: Bytes }>('optare.append_audit_event', APPEND_AUDIT_EVENT, values)).map((event) => ({ seq: BigInt(event.seq), hash: event.hash }));
   const first = appended[0];
   if (!first) throw new Error('audit_chain_head is missing: the database was not migrated');
   return first;

@@ -54,6 +54,12 @@ export async function queryRows<Row extends pg.QueryResultRow>(name: string, tex
   return rows;
 }
 
+/** The first row of a statement run as queryRows runs it, or null. */
+export async function queryFirstRow<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row | null> {
+  const rows = await queryRows<Row>(name, text, values);
+  return rows[0] ?? null;
+}
+
 export async function disconnectDatabase(): Promise<void> {
   const holder = globalThis as Holder;
   const runtime = holder[GLOBAL_KEY];

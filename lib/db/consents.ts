@@ -1,10 +1,17 @@
 import 'server-only';
-import { db } from './client';
+import { db, queryFirstRow, queryRows } from './client';
 import type { DbClient } from './users';
 
-/** The scopes a user has allowed a client, or null when the user never consented. */
+/**
+ * The scopes a user has allowed a client, or null when the user never consented. On every
+ * authorization request, so SQL through the driver (prepared on PostgreSQL).
+ */
 export async function findConsentScopes(userId: string, clientId: string): Promise<string[] | null> {
-  const row = await db().consent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { scopes: true } });
+  const row = await queryFirstRow<{ scopes: string[] }>(
+    'optare.consent_scopes',
+    `SELECT coalesce("scopes", '{}') AS "scopes" FROM "consents" WHERE "user_id" = $1::uuid AND "client_id" = $2`,
+    [userId, clientId],
+  );
   return row ? row.scopes : null;
 }
 
@@ -13,14 +20,17 @@ export async function findConsentScopes(userId: string, clientId: string): Promi
  * so two concurrent approvals cannot lose each other's scopes.
  */
 export async function addConsentScopes(userId: string, clientId: string, scopes: string[]): Promise<void> {
-  await db().$executeRaw`
-    INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)
-    VALUES (${userId}::uuid, ${clientId}, ${scopes}::text[], now(), now())
-    ON CONFLICT (user_id, client_id) DO UPDATE
-      SET scopes = ARRAY(
-            SELECT DISTINCT s FROM unnest(coalesce(consents.scopes, '{}') || EXCLUDED.scopes) AS s ORDER BY s
-          ),
-          updated_at = now()`;
+  await queryRows(
+    'optare.add_consent_scopes',
+    `INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)
+     VALUES ($1::uuid, $2, $3::text[], now(), now())
+     ON CONFLICT (user_id, client_id) DO UPDATE
+       SET scopes = ARRAY(
+             SELECT DISTINCT s FROM unnest(coalesce(consents.scopes, '{}') || EXCLUDED.scopes) AS s ORDER BY s
+           ),
+           updated_at = now()`,
+    [userId, clientId, scopes],
+  );
 }
 
 /** The apps the user has consented to, with the client's name; most recently updated first. */

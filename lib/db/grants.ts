@@ -1,7 +1,6 @@
 import 'server-only';
-import type { QueryResultRow } from 'pg';
-import { db, queryRows } from './client';
-import { Prisma } from './generated/client';
+import { randomUUID } from 'node:crypto';
+import { db, queryFirstRow } from './client';
 import type { DbClient } from './users';
 import type { Bytes } from '../crypto/hash';
 
@@ -78,12 +77,6 @@ const GRANT_COLUMNS = `g."id" AS "g_id", g."client_id", g."user_id", g."session_
 /** Joins the grant (`g`) and its user (`u`) to a row of `table` that has a grant_id. */
 const withGrantAndUser = (table: string) => `JOIN "grants" g ON g."id" = ${table}."grant_id" JOIN "users" u ON u."id" = g."user_id"`;
 
-/** The first row of a statement, or null. */
-async function firstRow<Row extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row | null> {
-  const rows = await queryRows<Row>(name, text, values);
-  return rows[0] ?? null;
-}
-
 interface GrantSqlRow {
   g_id: string;
   client_id: string;
@@ -120,17 +113,26 @@ function grantOf(row: GrantSqlRow): GrantRow {
   };
 }
 
-/** Inserts a grant and its authorization code in one statement (one transaction). */
+/** Inserts a grant and its authorization code in one statement (so both or neither). */
 export async function insertGrantWithCode(grant: NewGrant, code: NewAuthorizationCode): Promise<string> {
-  const created = await db().grant.create({
-    data: {
-      ...grant,
-      claims: grant.claims === null ? Prisma.DbNull : (grant.claims as Prisma.InputJsonValue),
-      codes: { create: code },
-    },
-    select: { id: true },
-  });
-  return created.id;
+  const id = randomUUID();
+  await queryFirstRow(
+    'optare.insert_grant_with_code',
+    `WITH g AS (
+       INSERT INTO "grants" ("id", "client_id", "user_id", "session_id", "scopes", "auth_time", "amr", "acr", "nonce",
+         "claims", "resources", "created_at", "expires_at")
+       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::text[], $6, $7::text[], $8, $9, $10::jsonb, $11::text[], $12, $13)
+       RETURNING "id"
+     )
+     INSERT INTO "authorization_codes" ("code_hash", "grant_id", "redirect_uri", "code_challenge", "code_challenge_method", "expires_at")
+     SELECT $14, g."id", $15, $16, $17, $18 FROM g`,
+    [
+      id, grant.clientId, grant.userId, grant.sessionId, grant.scopes, grant.authTime, grant.amr, grant.acr, grant.nonce,
+      grant.claims === null ? null : JSON.stringify(grant.claims), grant.resources, grant.createdAt, grant.expiresAt,
+      code.codeHash, code.redirectUri, code.codeChallenge, code.codeChallengeMethod, code.expiresAt,
+    ],
+  );
+  return id;
 }
 
 interface AuthorizationCodeSqlRow extends GrantSqlRow {
@@ -143,7 +145,7 @@ interface AuthorizationCodeSqlRow extends GrantSqlRow {
 
 /** An authorization code with its grant and the grant's user, in one statement. */
 export async function findAuthorizationCode(codeHash: Bytes) {
-  const row = await firstRow<AuthorizationCodeSqlRow>(
+  const row = await queryFirstRow<AuthorizationCodeSqlRow>(
     'optare.find_authorization_code',
     `SELECT c."redirect_uri", c."code_challenge", c."code_challenge_method", c."expires_at", c."consumed_at", ${GRANT_COLUMNS}
       FROM "authorization_codes" c ${withGrantAndUser('c')}
@@ -169,7 +171,7 @@ export async function findAuthorizationCode(codeHash: Bytes) {
  * one code cannot both get `true`.
  */
 export async function consumeAuthorizationCode(codeHash: Bytes, now: Date, refreshToken: NewRefreshToken | null = null): Promise<boolean> {
-  const row = await firstRow<{ consumed: number }>(
+  const row = await queryFirstRow<{ consumed: number }>(
     'optare.consume_authorization_code',
     `WITH consumed AS (
         UPDATE "authorization_codes" SET "consumed_at" = $1::timestamptz
@@ -216,7 +218,7 @@ interface RefreshTokenSqlRow extends GrantSqlRow {
 
 /** A refresh token with its grant and the grant's user, in one statement. */
 export async function findRefreshToken(tokenHash: Bytes) {
-  const row = await firstRow<RefreshTokenSqlRow>(
+  const row = await queryFirstRow<RefreshTokenSqlRow>(
     'optare.find_refresh_token',
     `SELECT rt."id", rt."scopes", rt."created_at", rt."idle_expires_at", rt."absolute_expires_at", rt."rotated_at", rt."revoked_at",
         ${GRANT_COLUMNS}
@@ -243,7 +245,7 @@ export async function findRefreshToken(tokenHash: Bytes) {
  * false when another request rotated (or revoked) it first: the caller treats that as reuse.
  */
 export async function rotateRefreshToken(presentedId: string, successor: NewRefreshToken, now: Date): Promise<boolean> {
-  const row = await firstRow<{ issued: number }>(
+  const row = await queryFirstRow<{ issued: number }>(
     'optare.rotate_refresh_token',
     `WITH rotated AS (
         UPDATE "refresh_tokens" SET "rotated_at" = $1::timestamptz
@@ -292,7 +294,7 @@ const ACCESS_TOKEN_DENIED = `(
 
 /** Whether an access token is no longer valid (ACCESS_TOKEN_DENIED), in one statement. */
 export async function isAccessTokenDenied(jti: string, clientId: string, grantId: string | null): Promise<boolean> {
-  const row = await firstRow<{ denied: boolean }>('optare.access_token_denied', `SELECT ${ACCESS_TOKEN_DENIED} AS "denied"`, [jti, clientId, grantId]);
+  const row = await queryFirstRow<{ denied: boolean }>('optare.access_token_denied', `SELECT ${ACCESS_TOKEN_DENIED} AS "denied"`, [jti, clientId, grantId]);
   return row?.denied ?? true;
 }
 
@@ -334,7 +336,7 @@ export async function findUserinfoSource(
   token: { jti: string; clientId: string; grantId: string | null },
   userId: string | null,
 ): Promise<{ denied: boolean; user: ClaimsUserRow | null; grantClaims: unknown }> {
-  const row = (await firstRow<UserinfoSqlRow>(
+  const row = (await queryFirstRow<UserinfoSqlRow>(
     'optare.userinfo_source',
     `SELECT ${ACCESS_TOKEN_DENIED} AS "denied", g."id" IS NOT NULL AS "grant_found",
         u."id", u."email", u."name", u."updated_at", u."disabled_at", u."email_verified_at", g."claims"

@@ -1,5 +1,5 @@
 import 'server-only';
-import { db, type Db } from './client';
+import { db, queryFirstRow, type Db } from './client';
 import { Prisma } from './generated/client';
 
 export type DbClient = Db | Prisma.TransactionClient;
@@ -23,8 +23,32 @@ export async function insertUser(user: NewUser, client: DbClient = db()) {
   }
 }
 
-export function findUserByEmail(email: string) {
-  return db().user.findUnique({ where: { email }, select: { ...publicFields, passwordHash: true } });
+interface UserSqlRow {
+  id: string;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  disabled_at: Date | null;
+  created_at: Date;
+  password_hash: string;
+}
+
+/** The user with this (normalized) email, with the password hash. SQL through the driver: every sign-in asks. */
+export async function findUserByEmail(email: string) {
+  const row = await queryFirstRow<UserSqlRow>(
+    'optare.user_by_email',
+    `SELECT "id", "email", "name", "is_admin", "disabled_at", "created_at", "password_hash" FROM "users" WHERE "email" = $1`,
+    [email],
+  );
+  return row && {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    isAdmin: row.is_admin,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    passwordHash: row.password_hash,
+  };
 }
 
 export function findUserById(id: string) {

@@ -24,6 +24,7 @@ export async function storePendingRequest(details: AuthorizationDetails, now: Da
     idHash,
     clientId: details.clientId,
     params: details,
+    createdAt: now,
     expiresAt: new Date(now.getTime() + PENDING_REQUEST_TTL_SECONDS * 1000),
   });
   return handle;
