@@ -75,9 +75,31 @@ test.describe('security headers', () => {
     expect(signOut.status()).toBe(303);
     expectSecurityHeaders(signOut, 'POST /sign-out');
 
-    const badBody = await request.post('/api/auth/sign-in', { data: 'not json', headers: { 'content-type': 'text/plain' } });
+    const badBody = await request.post('/api/auth/sign-up', { data: 'not json', headers: { 'content-type': 'text/plain' } });
     expect(badBody.status()).toBe(415);
-    expectSecurityHeaders(badBody, 'POST /api/auth/sign-in (415)');
+    expectSecurityHeaders(badBody, 'POST /api/auth/sign-up (415)');
+  });
+
+  test('the sign-in flow\'s JSON endpoints, answered before Next.js, carry the API\'s headers: a CSP that allows nothing', async ({ request }) => {
+    const answers: Array<[string, APIResponse]> = [
+      ['POST /api/auth/sign-in (415)', await request.post('/api/auth/sign-in', { data: 'not json', headers: { 'content-type': 'text/plain' } })],
+      ['POST /api/auth/sign-in (401)', await request.post('/api/auth/sign-in', { data: { email: 'nobody@example.com', password: 'wrong password here' } })],
+      ['POST /api/auth/sign-in cross-site (403)', await request.post('/api/auth/sign-in', { data: {}, headers: { origin: 'https://evil.example' } })],
+      ['POST /consent/decision (400)', await request.post('/consent/decision', { data: { decision: 'maybe' } })],
+    ];
+    for (const [what, response] of answers) {
+      expect(response.status(), what).toBeGreaterThanOrEqual(400);
+      expect(response.status(), what).toBeLessThan(500);
+      const headers = response.headers();
+      expect(headers['content-security-policy'], what).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      expect(headers['x-frame-options'], what).toBe('DENY');
+      expect(headers['x-content-type-options'], what).toBe('nosniff');
+      expect(headers['referrer-policy'], what).toBe('same-origin');
+      expect(headers['cross-origin-opener-policy'], what).toBe('same-origin');
+      expect(headers['permissions-policy'], what).toMatch(/camera=\(\)/);
+      expect(headers['cache-control'], what).toBe('no-store');
+      expect(headers['x-powered-by'], what).toBeUndefined();
+    }
   });
 
   test('the nonce is fresh on every request and is the one on every script of the page', async ({ request }) => {

@@ -83,9 +83,9 @@ test.describe('headers on every response', () => {
       ['GET /readyz', await request.get('/readyz')],
       ['GET static asset', await request.get(asset!)],
       ['GET unknown page', await request.get('/no-such-page')],
-      ['GET POST-only route', await request.get('/api/auth/sign-in')],
-      ['POST invalid sign-in', await request.post('/api/auth/sign-in', { data: {} })],
-      ['POST cross-site', await request.post('/api/auth/sign-in', { data: {}, headers: { origin: 'https://evil.example' } })],
+      ['GET POST-only route', await request.get('/api/auth/sign-up')],
+      ['POST invalid sign-up', await request.post('/api/auth/sign-up', { data: {} })],
+      ['POST cross-site', await request.post('/api/auth/sign-up', { data: {}, headers: { origin: 'https://evil.example' } })],
       ['POST sign-out redirect', await request.post('/sign-out', { maxRedirects: 0 })],
     ];
     const ids = new Set<string>();

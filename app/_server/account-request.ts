@@ -8,7 +8,7 @@ import type { FieldErrors } from '@/lib/validation/account';
 import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { consume, limitKey } from '@/lib/rate-limit/limiter';
 import { forgetEndedSession } from './ended-session';
-import { readJsonRequest } from './json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /** Where a user whose session ended signs in again, and comes back to the security page. */
 export const SIGN_IN_PATH = '/sign-in?next=/account/security';

@@ -1,13 +1,14 @@
 import 'server-only';
-import { NextResponse, type NextRequest } from 'next/server';
 import { recordAuditEvent } from '@/lib/audit/record';
 import type { AuditContext } from '@/lib/audit/events';
 import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import type { SecondFactorResult } from '@/lib/auth/second-factor';
+import { readCookie } from '@/lib/auth/cookies';
 import { sessionCookie, stepUpSession, validateSessionToken } from '@/lib/auth/sessions';
 import { trustBrowser, trustedDeviceCookie } from '@/lib/auth/trusted-devices';
 import { accountReturnPath } from '@/lib/http/return-path';
-import { clearCookie, destinationAfterSignIn, setCookie, signedInResponse } from './sign-in-response';
+import { clearCookie, destinationAfterSignIn, setCookie, signedInResponse, type BrowserRequest } from '@/lib/auth/sign-in-response';
+import { ProtocolResponse } from '@/lib/http/protocol-message';
 
 /**
  * A verified second factor: a new session for a sign-in, or the step-up of the browser's own
@@ -15,19 +16,19 @@ import { clearCookie, destinationAfterSignIn, setCookie, signedInResponse } from
  * Goes on to the pending authorization request, else to `next` (an account-area path), else home.
  */
 export async function completedSecondFactorResponse(
-  request: NextRequest,
+  request: BrowserRequest,
   result: Extract<SecondFactorResult, { ok: true }>,
   body: Record<string, unknown>,
   context: AuditContext,
-): Promise<NextResponse> {
+): Promise<ProtocolResponse> {
   const { login, amr } = result;
   const redirectTo = destinationAfterSignIn(body.request, accountReturnPath(body.next));
-  let response: NextResponse;
+  let response: ProtocolResponse;
   if (login.purpose === 'sign_in') {
     response = await signedInResponse(request, login.userId, amr, context, 200, redirectTo);
   } else {
     const cookie = sessionCookie();
-    const session = await validateSessionToken(request.cookies.get(cookie.name)?.value, context);
+    const session = await validateSessionToken(readCookie(request.headers, cookie.name), context);
     // The step-up is for the session this browser holds, and only that one.
     if (!session || session.id !== login.sessionId) {
       return sessionEnded();
@@ -35,7 +36,7 @@ export async function completedSecondFactorResponse(
     const token = await stepUpSession(session.id, amr);
     if (!token) return sessionEnded();
     await recordAuditEvent({ type: 'auth.step_up', outcome: 'success', actorUserId: login.userId, subject: session.id, details: { amr }, context });
-    response = NextResponse.json({ redirectTo }, { headers: { 'cache-control': 'no-store' } });
+    response = ProtocolResponse.json({ redirectTo }, 200, { 'cache-control': 'no-store' });
     setCookie(response, cookie, token);
     clearCookie(response, pendingLoginCookie());
   }
@@ -46,9 +47,10 @@ export async function completedSecondFactorResponse(
   return response;
 }
 
-function sessionEnded(): NextResponse {
-  return NextResponse.json(
+function sessionEnded(): ProtocolResponse {
+  return ProtocolResponse.json(
     { error: 'sign_in_expired', message: 'Your session has ended. Sign in again.', redirectTo: '/sign-in' },
-    { status: 401, headers: { 'cache-control': 'no-store' } },
+    401,
+    { 'cache-control': 'no-store' },
   );
 }

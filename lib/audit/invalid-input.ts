@@ -1,5 +1,6 @@
 import 'server-only';
 import { auditContextFrom } from '../http/audit-context';
+import type { ProtocolRequest } from '../http/protocol-message';
 import { auditRefusal, trackRefusalAudit } from './refusals';
 
 /**
@@ -21,7 +22,7 @@ const AUDITED_PATHS = ['/api/account/', '/api/admin/'];
 const INVALID_INPUT_STATUSES = new Set([400, 413, 415, 422]);
 
 /** Audits the answer when it refuses invalid input on an audited path; never delays or alters it. */
-export function auditInvalidInput(request: Request, response: Response): void {
+export function auditInvalidInput(request: Pick<ProtocolRequest, 'url' | 'headers' | 'method'>, response: Response): void {
   if (!INVALID_INPUT_STATUSES.has(response.status)) return;
   const path = new URL(request.url).pathname;
   if (!AUDITED_PATHS.some((prefix) => path.startsWith(prefix))) return;

@@ -1,3 +1,5 @@
+import type { ProtocolRequest } from './protocol-message';
+
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; error: string; message: string };
@@ -6,7 +8,7 @@ export type BodyResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 
  * Reads a JSON object body with a size cap, strict UTF-8 and a JSON object at the top. Every
  * failure is a clear 4xx; nothing is read past the limit.
  */
-export async function readJsonObject(request: Request, limit = DEFAULT_BODY_LIMIT): Promise<BodyResult<Record<string, unknown>>> {
+export async function readJsonObject(request: ProtocolRequest, limit = DEFAULT_BODY_LIMIT): Promise<BodyResult<Record<string, unknown>>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     return { ok: false, status: 415, error: 'unsupported_media_type', message: 'Send the request as application/json.' };
@@ -33,10 +35,18 @@ export async function readJsonObject(request: Request, limit = DEFAULT_BODY_LIMI
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-/** The body's bytes, or null as soon as it is larger than `limit`. */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+/**
+ * The body's bytes, or null as soon as it is larger than `limit`. A Fetch Request's body is read
+ * as a stream and left unread past the limit; Optare's own server hands over a body it has
+ * already read within its cap (lib/server/protocol-fast-path.ts).
+ */
+async function readLimited(request: ProtocolRequest, limit: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return null;
+  if (!(request instanceof Request)) {
+    const whole = new Uint8Array(await request.arrayBuffer());
+    return whole.byteLength > limit ? null : whole;
+  }
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installLogger } from '../log/logger';
-import { DATABASE_UNAVAILABLE_MESSAGE, jsonRoute } from './json-route';
+import { DATABASE_UNAVAILABLE_MESSAGE, jsonRoute, protocolJsonRoute } from './json-route';
+import { ProtocolResponse } from './protocol-message';
 
 /** Captures what the wrapper logs, one parsed record per line. */
 function captureLogs(): Array<Record<string, unknown>> {
@@ -70,5 +71,31 @@ describe('jsonRoute', () => {
     expect(logs[0]).toMatchObject({ level: 50, requestId: 'req-1', path: '/api/auth/sign-in', err: { type: 'TypeError' } });
     const logged = JSON.stringify(logs);
     expect(logged).not.toMatch(/hunter2|secret-session-token|ada%40example|ada@example/);
+  });
+});
+
+describe('protocolJsonRoute (the JSON endpoints Optare’s server answers before Next.js)', () => {
+  it('passes the handler’s answer through, cookies included', async () => {
+    const answer = ProtocolResponse.json({ redirectTo: '/' }, 200, { 'cache-control': 'no-store' });
+    answer.setCookies.push('a=1; Path=/');
+    expect(await protocolJsonRoute(async () => answer)(request())).toBe(answer);
+  });
+
+  it('gives the same failure answers as jsonRoute: 503 for an unreachable database, 500 otherwise, nothing leaked', async () => {
+    const logs = captureLogs();
+    const unavailable = await protocolJsonRoute(async () => Promise.reject(connectionRefused()))(request());
+    expect(unavailable).toBeInstanceOf(ProtocolResponse);
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headerFields).toMatchObject({ 'retry-after': '5', 'cache-control': 'no-store' });
+    expect(await unavailable.json()).toEqual({ error: 'service_unavailable', message: DATABASE_UNAVAILABLE_MESSAGE });
+
+    const failed = await protocolJsonRoute(async () => {
+      throw new TypeError('Cannot read properties of undefined (reading "id")');
+    })(request());
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ error: 'server_error', message: expect.stringMatching(/\S/) });
+    expect(failed.body).not.toMatch(/reading|TypeError/);
+    expect(logs.map((record) => record.level)).toEqual([40, 50]);
+    expect(JSON.stringify(logs)).not.toMatch(/hunter2|secret-session-token/);
   });
 });

@@ -2,6 +2,7 @@ import 'server-only';
 import { auditInvalidInput } from '../audit/invalid-input';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { logger } from '../log/logger';
+import { ProtocolResponse, type ProtocolRequest } from './protocol-message';
 import { jsonError, serviceUnavailable } from './responses';
 
 /** How long a client should wait before retrying while the database is unreachable (as the protocol endpoints say). */
@@ -30,14 +31,34 @@ export function jsonRoute<Args extends [Request, ...unknown[]]>(
       auditInvalidInput(args[0], response);
       return response;
     } catch (error) {
-      const [request] = args;
-      const where = { requestId: request.headers.get('x-request-id'), path: new URL(request.url).pathname };
-      if (isDatabaseUnavailable(error)) {
-        logger().warn({ err: error, ...where }, 'the database is unreachable: answered 503');
-        return serviceUnavailable(DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE);
-      }
-      logger().error({ err: error, ...where }, 'route handler failed');
-      return jsonError(500, 'server_error', SERVER_ERROR_MESSAGE);
+      return failureResponse(error, args[0]);
     }
   };
+}
+
+/**
+ * jsonRoute for a JSON endpoint Optare's server answers before Next.js (the sign-in and the
+ * consent decision, lib/oauth/routes.ts): the same failure answers, as a ProtocolResponse.
+ */
+export function protocolJsonRoute(handler: (request: ProtocolRequest) => Promise<ProtocolResponse>): (request: ProtocolRequest) => Promise<ProtocolResponse> {
+  return async (request) => {
+    try {
+      const response = await handler(request);
+      if (response.status >= 400) auditInvalidInput(request, response.toResponse());
+      return response;
+    } catch (error) {
+      return ProtocolResponse.fromResponse(failureResponse(error, request));
+    }
+  };
+}
+
+/** What a JSON endpoint answers when its handler throws: 503 when the database is unreachable, else 500. */
+function failureResponse(error: unknown, request: Pick<ProtocolRequest, 'headers' | 'url'>): Response {
+  const where = { requestId: request.headers.get('x-request-id'), path: new URL(request.url).pathname };
+  if (isDatabaseUnavailable(error)) {
+    logger().warn({ err: error, ...where }, 'the database is unreachable: answered 503');
+    return serviceUnavailable(DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE);
+  }
+  logger().error({ err: error, ...where }, 'route handler failed');
+  return jsonError(500, 'server_error', SERVER_ERROR_MESSAGE);
 }

@@ -22,6 +22,8 @@ export interface ProtocolRequest {
 export class ProtocolResponse {
   /** Header names in lower case. */
   readonly headerFields: Readonly<Record<string, string>>;
+  /** Set-Cookie values, one per cookie (a header that cannot be folded into one line). */
+  readonly setCookies: string[] = [];
 
   constructor(
     readonly status: number,
@@ -38,9 +40,25 @@ export class ProtocolResponse {
     return new ProtocolResponse(status, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
   }
 
-  /** A Fetch view of the headers (for Next.js and tests; the server reads headerFields). */
+  /**
+   * A Fetch Response's headers and body as a ProtocolResponse, for the JSON API's shared answers
+   * (lib/http/responses.ts) on an endpoint Optare's server serves itself.
+   */
+  static async fromResponse(response: Response): Promise<ProtocolResponse> {
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') headers[name] = value;
+    });
+    const converted = new ProtocolResponse(response.status, headers, response.body === null ? null : await response.text());
+    converted.setCookies.push(...response.headers.getSetCookie());
+    return converted;
+  }
+
+  /** A Fetch view of the headers (for Next.js and tests; the server reads headerFields and setCookies). */
   get headers(): Headers {
-    return new Headers(this.headerFields);
+    const headers = new Headers(this.headerFields);
+    for (const cookie of this.setCookies) headers.append('set-cookie', cookie);
+    return headers;
   }
 
   // Typed like Fetch's Response.json(), so callers read it the same way.
@@ -54,6 +72,6 @@ export class ProtocolResponse {
   }
 
   toResponse(): Response {
-    return new Response(this.body, { status: this.status, headers: this.headerFields });
+    return new Response(this.body, { status: this.status, headers: this.setCookies.length === 0 ? this.headerFields : this.headers });
   }
 }

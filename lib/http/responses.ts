@@ -1,6 +1,7 @@
 import type { FieldErrors } from '../validation/account';
 import { auditRefusal } from '../audit/refusals';
 import { auditContextFrom } from './audit-context';
+import type { ProtocolRequest } from './protocol-message';
 import { isCrossSiteWrite } from './same-origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -48,7 +49,7 @@ export function jsonOk(body: unknown, status = 200): Response {
 }
 
 /** Route handlers check the origin themselves too: proxy.ts must never be the only guard. */
-export function crossSiteRefusal(request: Request, issuer: string): Response | null {
+export function crossSiteRefusal(request: ProtocolRequest, issuer: string): Response | null {
   const cross = isCrossSiteWrite({
     method: request.method,
     origin: request.headers.get('origin'),
@@ -62,7 +63,7 @@ export function crossSiteRefusal(request: Request, issuer: string): Response | n
 }
 
 /** Audits a refused cross-site write (lib/audit/refusals.ts: once a minute per path and address). */
-export function auditCrossSiteRefusal(request: Request): void {
+export function auditCrossSiteRefusal(request: Pick<ProtocolRequest, 'url' | 'method' | 'headers'>): void {
   const path = new URL(request.url).pathname;
   const origin = request.headers.get('origin');
   const site = request.headers.get('sec-fetch-site');

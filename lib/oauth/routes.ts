@@ -3,7 +3,9 @@ import { getConfig } from '../config';
 import { cspReportEndpoint, CSP_REPORT_PATH } from '../http/csp-report';
 import type { ProtocolRequest, ProtocolResponse } from '../http/protocol-message';
 import { CONTINUE_PATH } from './authorize/handle';
+import { SIGN_IN_PATH, signInEndpoint } from '../auth/endpoints/sign-in';
 import { authorizationEndpoint, continueAuthorization } from './endpoints/authorize';
+import { CONSENT_DECISION_PATH, consentDecisionEndpoint } from './endpoints/consent-decision';
 import { introspectionEndpoint } from './endpoints/introspection';
 import { logoutEndpoint } from './endpoints/logout';
 import { revocationEndpoint } from './endpoints/revocation';
@@ -52,6 +54,9 @@ export const logoutRoute = {
   GET: (request: ProtocolRequest) => logoutEndpoint(request),
   POST: (request: ProtocolRequest) => logoutEndpoint(request),
 } satisfies ProtocolRoute;
+// The JSON endpoints of the hosted sign-in flow: a password sign-in and the consent page's answer.
+export const signInRoute = { POST: (request: ProtocolRequest) => signInEndpoint(request) } satisfies ProtocolRoute;
+export const consentDecisionRoute = { POST: (request: ProtocolRequest) => consentDecisionEndpoint(request) } satisfies ProtocolRoute;
 export const userinfoRoute = {
   GET: (request: ProtocolRequest) => userinfoEndpoint(request),
   POST: (request: ProtocolRequest) => userinfoEndpoint(request),
@@ -63,7 +68,8 @@ export const userinfoRoute = {
  * through app/ route files, and Optare's own HTTP server serves them directly, before Next.js,
  * because Next's request pipeline costs far more than the work itself (docs/decisions.md has the
  * measurement). None of them renders a page: the browser-facing ones (authorization, its
- * continuation, logout) answer with redirects only.
+ * continuation, logout) answer with redirects only, and the sign-in flow's two JSON endpoints
+ * (password sign-in, the consent decision) with JSON and cookies.
  */
 export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<string, ProtocolRoute>([
   ['/.well-known/openid-configuration', discoveryRoute],
@@ -76,8 +82,13 @@ export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<strin
   [ENDPOINT_PATHS.authorization, authorizationRoute],
   [CONTINUE_PATH, continueAuthorizationRoute],
   [ENDPOINT_PATHS.endSession, logoutRoute],
+  [SIGN_IN_PATH, signInRoute],
+  [CONSENT_DECISION_PATH, consentDecisionRoute],
   [CSP_REPORT_PATH, cspReportRoute],
 ]);
+
+/** The routes above that answer in Optare's JSON API error shape rather than OAuth's. */
+export const JSON_API_PATHS: ReadonlySet<string> = new Set([SIGN_IN_PATH, CONSENT_DECISION_PATH]);
 
 /** A route's handlers as Next.js route handlers, which must answer with a Fetch Response. */
 export function nextRouteHandlers<R extends ProtocolRoute>(route: R): { [M in keyof R]: (request: Request) => Promise<Response> } {

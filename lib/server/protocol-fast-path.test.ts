@@ -17,6 +17,9 @@ describe('protocolHandler', () => {
     expect(protocolHandler('GET', '/oauth/authorize/continue?request=x')).toBeTypeOf('function');
     expect(protocolHandler('GET', '/oauth/logout')).toBeTypeOf('function');
     expect(protocolHandler('POST', '/oauth/logout')).toBeTypeOf('function');
+    // The sign-in flow's two JSON endpoints: a password sign-in and the consent page's answer.
+    expect(protocolHandler('POST', '/api/auth/sign-in')).toBeTypeOf('function');
+    expect(protocolHandler('POST', '/consent/decision')).toBeTypeOf('function');
   });
 
   it('leaves everything else to Next.js: other paths, other methods, look-alike paths', () => {
@@ -29,6 +32,11 @@ describe('protocolHandler', () => {
       ['POST', '/oauth/authorize/continue'],
       ['GET', '/oauth/logout/confirm'],
       ['POST', '/oauth/logout/end'],
+      ['GET', '/api/auth/sign-in'],
+      ['POST', '/api/auth/sign-up'],
+      ['POST', '/api/auth/passkey'],
+      ['GET', '/consent/decision'],
+      ['GET', '/consent'],
       ['POST', '/oauth/token/'],
       ['POST', '/OAUTH/TOKEN'],
       ['GET', '/'],
@@ -51,7 +59,9 @@ describe('serveProtocolRequest', () => {
         async (request) => {
           seen = request;
           seenBody = new TextDecoder().decode(await request.arrayBuffer());
-          return ProtocolResponse.json({ ok: true }, 201, { 'Cache-Control': 'no-store' });
+          const response = ProtocolResponse.json({ ok: true }, 201, { 'Cache-Control': 'no-store' });
+          if (req.url === '/cookies') response.setCookies.push('a=1; Path=/; HttpOnly', 'b=; Path=/; Max-Age=0');
+          return response;
         },
         req,
         res,
@@ -90,6 +100,21 @@ describe('serveProtocolRequest', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('connection')).toBe('close');
     expect(response.headers.get('x-request-id')).toBe('request-1');
+  });
+
+  it('writes each cookie of the response as its own Set-Cookie header', async () => {
+    const response = await fetch(`${base}/cookies`);
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/; HttpOnly', 'b=; Path=/; Max-Age=0']);
+    expect((await fetch(`${base}/oauth/token`, { method: 'POST' })).headers.getSetCookie()).toEqual([]);
+  });
+
+  it('answers an oversized body in the endpoint\'s error shape: the JSON API\'s for the sign-in flow, OAuth\'s elsewhere', async () => {
+    const big = 'x'.repeat(70 * 1024);
+    const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(signIn.status).toBe(413);
+    expect(await signIn.json()).toEqual({ error: 'payload_too_large', message: 'The request body exceeds 65536 bytes.' });
+    const token = await fetch(`${base}/oauth/token`, { method: 'POST', body: big });
+    expect(await token.json()).toEqual({ error: 'invalid_request', error_description: 'The request body exceeds 65536 bytes.' });
   });
 
   it('refuses a body over 64 kB with 413 before calling the endpoint, declared or streamed', async () => {

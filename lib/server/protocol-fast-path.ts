@@ -2,7 +2,7 @@ import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiSecurityHeaders } from '../http/security-headers';
 import { ProtocolResponse, type HeaderReader, type ProtocolRequest } from '../http/protocol-message';
-import { PROTOCOL_ROUTES, type ProtocolHandler } from '../oauth/routes';
+import { JSON_API_PATHS, PROTOCOL_ROUTES, type ProtocolHandler } from '../oauth/routes';
 
 /** No protocol request needs more; OAuth parameter parsing refuses 16 kB anyway. */
 const BODY_LIMIT = 64 * 1024;
@@ -28,7 +28,7 @@ export async function serveProtocolRequest(handler: ProtocolHandler, req: Incomi
     body = await readBody(req);
     if (body === null) {
       res.shouldKeepAlive = false; // the rest of the body is not read
-      return writeResponse(res, payloadTooLarge(), answer);
+      return writeResponse(res, payloadTooLarge(req.url), answer);
     }
   }
   writeResponse(res, await handler(new NodeProtocolRequest(req, body, answer.issuer)), answer);
@@ -84,7 +84,8 @@ class NodeHeaderReader implements HeaderReader {
  * setHeader path.
  */
 function writeResponse(res: ServerResponse, response: ProtocolResponse, { issuer, requestId, close }: AnswerContext): void {
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...wireHeaders(response, issuer.startsWith('https://')) };
+  const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...wireHeaders(response, issuer.startsWith('https://')) };
+  if (response.setCookies.length > 0) headers['set-cookie'] = response.setCookies;
   if (close) headers.connection = 'close';
   res.writeHead(response.status, headers);
   res.end(response.body ?? '');
@@ -154,10 +155,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function payloadTooLarge(): ProtocolResponse {
-  return ProtocolResponse.json(
-    { error: 'invalid_request', error_description: `The request body exceeds ${BODY_LIMIT} bytes.` },
-    413,
-    { 'Cache-Control': 'no-store' },
-  );
+/** 413 in the error shape of the endpoint's API: Optare's JSON API for the sign-in flow's, OAuth's for the rest. */
+function payloadTooLarge(url: string | undefined): ProtocolResponse {
+  const message = `The request body exceeds ${BODY_LIMIT} bytes.`;
+  const body = JSON_API_PATHS.has((url ?? '/').split('?')[0]!)
+    ? { error: 'payload_too_large', message }
+    : { error: 'invalid_request', error_description: message };
+  return ProtocolResponse.json(body, 413, { 'Cache-Control': 'no-store' });
 }

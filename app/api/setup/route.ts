@@ -3,7 +3,7 @@ import { completeSetup } from '@/lib/admin/setup';
 import { getConfig } from '@/lib/config';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /**
  * Creates the first administrator with the one-time setup link's token, then sends them to the

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { currentSession } from '@/app/_server/session';
-import { destinationAfterSignIn } from '@/app/_server/sign-in-response';
+import { destinationAfterSignIn } from '@/lib/auth/sign-in-response';
 import { EnrollmentChoices } from '@/components/account/enrollment-choices';
 import { CardPage } from '@/components/ui/card';
 import { NoScript } from '@/components/ui/no-script';

@@ -7,7 +7,7 @@ import { sessionCookie, validateSessionToken, type ActiveSession } from '@/lib/a
 import { auditContextFrom } from '@/lib/http/audit-context';
 import { accountReturnPath } from '@/lib/http/return-path';
 import { isRequestHandle, secondFactorPath, signInPath } from '@/lib/oauth/authorize/handle';
-import { setCookie } from '@/app/_server/sign-in-response';
+import { setCookie } from '@/lib/auth/sign-in-response';
 
 /**
  * A step-up of this browser's session, for two callers:

@@ -1,16 +1,8 @@
 import 'server-only';
 import type { AuditContext } from '../../audit/events';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '../../auth/sessions';
-import type { HeaderReader, ProtocolRequest } from '../../http/protocol-message';
-
-/** The value of one cookie from a request's Cookie header. */
-export function readCookie(headers: HeaderReader, name: string): string | undefined {
-  for (const part of (headers.get('cookie') ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
-}
+import { readCookie } from '../../auth/cookies';
+import type { ProtocolRequest } from '../../http/protocol-message';
 
 export function sessionToken(request: Pick<ProtocolRequest, 'headers'>): string | undefined {
   return readCookie(request.headers, sessionCookie().name);

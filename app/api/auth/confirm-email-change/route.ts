@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { confirmEmailChange } from '@/lib/auth/email-change';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /** Uses an address-change link's token: `{ token }` → 200 `{ redirectTo }`; the account's address changes now. */
 export const POST = jsonRoute(async (request: NextRequest) => {

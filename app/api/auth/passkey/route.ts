@@ -6,8 +6,8 @@ import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { accountReturnPath } from '@/lib/http/return-path';
 import { consume, limitKey } from '@/lib/rate-limit/limiter';
-import { readJsonRequest } from '@/app/_server/json-request';
-import { clearCookie, firstFactorResponse } from '@/app/_server/sign-in-response';
+import { readJsonRequest } from '@/lib/http/json-request';
+import { clearCookie, firstFactorResponse } from '@/lib/auth/sign-in-response';
 
 /**
  * Signs in with a passkey: `{ response, request?, next? }` after /api/auth/passkey/options. A passkey
@@ -38,5 +38,5 @@ export const POST = jsonRoute(async (request: NextRequest) => {
     next: accountReturnPath(body.next),
   });
   clearCookie(response, webauthnCeremonyCookie());
-  return response;
+  return response.toResponse();
 });

@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { resetPassword } from '@/lib/auth/password-reset';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 const INVALID_RESET_LINK = 'This reset link is not valid: it was used already, has expired, or a newer one was sent. Ask for a new one.';
 

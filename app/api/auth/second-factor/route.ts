@@ -4,8 +4,8 @@ import { pendingLoginCookie } from '@/lib/auth/pending-login';
 import { verifySecondFactor, type SecondFactorProof } from '@/lib/auth/second-factor';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, retryAfterText, tooManyRequests } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
-import { clearCookie } from '@/app/_server/sign-in-response';
+import { readJsonRequest } from '@/lib/http/json-request';
+import { clearCookie } from '@/lib/auth/sign-in-response';
 import { completedSecondFactorResponse } from '@/app/_server/second-factor-response';
 
 /**
@@ -40,7 +40,7 @@ export const POST = jsonRoute(async (request: NextRequest) => {
   }
   const response = await completedSecondFactorResponse(request, result, body, context);
   if (proof.method === 'passkey') clearCookie(response, webauthnCeremonyCookie());
-  return response;
+  return response.toResponse();
 });
 
 function proofOf(request: NextRequest, body: Record<string, unknown>): SecondFactorProof | null {

@@ -4,8 +4,8 @@ import { notifyOwnerOfSignUpAttempt } from '@/lib/auth/sign-up-attempts';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk, retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { emailVerificationRequired, sendVerificationEmail } from '@/lib/auth/email-verification';
-import { readJsonRequest } from '@/app/_server/json-request';
-import { firstFactorResponse } from '@/app/_server/sign-in-response';
+import { readJsonRequest } from '@/lib/http/json-request';
+import { firstFactorResponse } from '@/lib/auth/sign-in-response';
 
 /** What a sign-up answers while email verification is required: check your inbox. */
 const CHECK_YOUR_EMAIL = { redirectTo: '/verify-email?sent=1' };
@@ -45,5 +45,5 @@ export const POST = jsonRoute(async (request: NextRequest) => {
   // No session until the link in that email is used.
   if (await emailVerificationRequired()) return jsonOk(CHECK_YOUR_EMAIL, 201);
   // A new account has no second factor: this signs in (or, under the MFA policy, enrolls one next).
-  return firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { status: 201 });
+  return (await firstFactorResponse(request, result.user.id, ['pwd'], context, body.request, { status: 201 })).toResponse();
 });

@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { verifyEmail } from '@/lib/auth/email-verification';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /** Uses a verification link's token: `{ token }` → 200 `{ redirectTo }`. */
 export const POST = jsonRoute(async (request: NextRequest) => {

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 import { clearedSessionCookie } from '@/lib/oauth/authorize/browser-session';
 import { confirmLogout } from '@/lib/oauth/endpoints/logout';
 import { jsonRoute } from '@/lib/http/json-route';

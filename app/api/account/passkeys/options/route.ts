@@ -3,7 +3,7 @@ import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { passkeyRegistrationOptions } from '@/lib/auth/mfa-enrollment';
 import { jsonRoute } from '@/lib/http/json-route';
 import { accountError, readAccountRequest } from '@/app/_server/account-request';
-import { setCookie } from '@/app/_server/sign-in-response';
+import { setCookie } from '@/lib/auth/sign-in-response';
 
 /** WebAuthn creation options for a new passkey: `{}` → `{ options }`; the ceremony's token goes in its cookie. */
 export const POST = jsonRoute(async (request: NextRequest) => {

@@ -3,7 +3,7 @@ import { webauthnCeremonyCookie } from '@/lib/auth/cookies';
 import { addPasskey, type AddPasskeyResult } from '@/lib/auth/mfa-enrollment';
 import { jsonRoute } from '@/lib/http/json-route';
 import { accountError, readAccountRequest, type AccountErrorCode } from '@/app/_server/account-request';
-import { clearCookie } from '@/app/_server/sign-in-response';
+import { clearCookie } from '@/lib/auth/sign-in-response';
 
 /**
  * Stores a new passkey: `{ response, nickname? }` after /api/account/passkeys/options →

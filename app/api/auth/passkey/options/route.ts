@@ -4,8 +4,8 @@ import { authenticationOptions } from '@/lib/auth/webauthn';
 import { jsonRoute } from '@/lib/http/json-route';
 import { retryAfterText, tooManyRequests } from '@/lib/http/responses';
 import { consume, limitKey } from '@/lib/rate-limit/limiter';
-import { readJsonRequest } from '@/app/_server/json-request';
-import { setCookie } from '@/app/_server/sign-in-response';
+import { readJsonRequest } from '@/lib/http/json-request';
+import { setCookie } from '@/lib/auth/sign-in-response';
 
 /**
  * WebAuthn options for signing in with a passkey alone (discoverable credentials, any user).

@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { requestPasswordReset } from '@/lib/auth/password-reset';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk, retryAfterText, tooManyRequests } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /**
  * Asks for a password-reset link: `{ email }` → 200 `{ redirectTo }`, the same answer whether or

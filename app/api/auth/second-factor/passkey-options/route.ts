@@ -4,8 +4,8 @@ import { findPendingLoginByToken, pendingLoginCookie } from '@/lib/auth/pending-
 import { authenticationOptions } from '@/lib/auth/webauthn';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
-import { setCookie } from '@/app/_server/sign-in-response';
+import { readJsonRequest } from '@/lib/http/json-request';
+import { setCookie } from '@/lib/auth/sign-in-response';
 
 /** WebAuthn options for the second step: the pending login's user's passkeys, a fresh challenge. */
 export const POST = jsonRoute(async (request: NextRequest) => {

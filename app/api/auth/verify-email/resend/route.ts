@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { resendVerificationEmail } from '@/lib/auth/email-verification';
 import { jsonRoute } from '@/lib/http/json-route';
 import { jsonError, jsonOk, retryAfterText, tooManyRequests } from '@/lib/http/responses';
-import { readJsonRequest } from '@/app/_server/json-request';
+import { readJsonRequest } from '@/lib/http/json-request';
 
 /** Sends a new verification link: `{ email }` → 200 `{ redirectTo }`, the same answer for every address. */
 export const POST = jsonRoute(async (request: NextRequest) => {

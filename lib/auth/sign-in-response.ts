@@ -1,17 +1,20 @@
 import 'server-only';
-import { NextResponse, type NextRequest } from 'next/server';
-import { runtimeSettings } from '@/lib/settings/runtime';
-import type { AuditContext } from '@/lib/audit/events';
-import type { BrowserCookie } from '@/lib/auth/cookies';
-import { pendingLoginCookie } from '@/lib/auth/pending-login';
-import { afterFirstFactor } from '@/lib/auth/second-factor';
-import { createSession, endSession, sessionCookie } from '@/lib/auth/sessions';
-import { trustedDeviceCookie } from '@/lib/auth/trusted-devices';
-import { mayLogIn } from '@/lib/auth/email-verification';
-import { noticeSignIn } from '@/lib/notifications/sign-in';
-import { afterSignInPath, enrollPath, isRequestHandle, secondFactorPath } from '@/lib/oauth/authorize/handle';
+import { runtimeSettings } from '../settings/runtime';
+import type { AuditContext } from '../audit/events';
+import { clearCookieHeader, readCookie, setCookieHeader, type BrowserCookie } from './cookies';
+import { pendingLoginCookie } from './pending-login';
+import { afterFirstFactor } from './second-factor';
+import { createSession, endSession, sessionCookie } from './sessions';
+import { trustedDeviceCookie } from './trusted-devices';
+import { mayLogIn } from './email-verification';
+import { noticeSignIn } from '../notifications/sign-in';
+import { ProtocolResponse, type ProtocolRequest } from '../http/protocol-message';
+import { afterSignInPath, enrollPath, isRequestHandle, secondFactorPath } from '../oauth/authorize/handle';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/** The browser request a sign-in step answers: only its cookies are read. */
+export type BrowserRequest = Pick<ProtocolRequest, 'headers'>;
 
 /**
  * What follows a first factor (password, or a passkey): a session, or the second step with a
@@ -20,26 +23,27 @@ const NO_STORE = { 'cache-control': 'no-store' };
  * goes once signed in, carried through the second step or enrollment.
  */
 export async function firstFactorResponse(
-  request: NextRequest,
+  request: BrowserRequest,
   userId: string,
   amr: string[],
   context: AuditContext,
   handle: unknown,
   { status = 200, next = null }: { status?: number; next?: string | null } = {},
-): Promise<NextResponse> {
+): Promise<ProtocolResponse> {
   // OPTARE_EMAIL_VERIFICATION=required: only someone who proved the first factor learns this.
   if (!(await mayLogIn(userId))) {
-    return NextResponse.json(
+    return ProtocolResponse.json(
       { error: 'email_unverified', message: 'Confirm your email address first: open the link we sent you, or ask for a new one at /verify-email.' },
-      { status: 403, headers: NO_STORE },
+      403,
+      NO_STORE,
     );
   }
   const outcome = await afterFirstFactor(userId, amr, {
-    trustedDeviceToken: request.cookies.get(trustedDeviceCookie().name)?.value,
+    trustedDeviceToken: readCookie(request.headers, trustedDeviceCookie().name),
     mfaRequired: (await runtimeSettings()).mfaRequired,
   });
   if (outcome.next === 'second_factor') {
-    const response = NextResponse.json({ redirectTo: withNext(secondFactorPath(handle), handle, next) }, { status, headers: NO_STORE });
+    const response = ProtocolResponse.json({ redirectTo: withNext(secondFactorPath(handle), handle, next) }, status, NO_STORE);
     setCookie(response, pendingLoginCookie(), outcome.pendingLoginToken);
     return response;
   }
@@ -64,27 +68,38 @@ function withNext(path: string, handle: unknown, next: string | null): string {
  * authorization request's continue route.
  */
 export async function signedInResponse(
-  request: NextRequest,
+  request: BrowserRequest,
   userId: string,
   amr: string[],
   context: AuditContext,
   status = 200,
   redirectTo = '/',
-): Promise<NextResponse> {
+): Promise<ProtocolResponse> {
   const cookie = sessionCookie();
-  await endSession(request.cookies.get(cookie.name)?.value, context);
+  await endSession(readCookie(request.headers, cookie.name), context);
   const { token } = await createSession(userId, amr, context);
   await noticeSignIn(userId, amr, context);
-  const response = NextResponse.json({ redirectTo }, { status, headers: NO_STORE });
+  const response = ProtocolResponse.json({ redirectTo }, status, NO_STORE);
   setCookie(response, cookie, token);
   clearCookie(response, pendingLoginCookie());
   return response;
 }
 
-export function setCookie(response: NextResponse, cookie: BrowserCookie, value: string): void {
-  response.cookies.set(cookie.name, value, cookie.options);
+/**
+ * Sets `cookie` on the response: on a ProtocolResponse, replacing what it already set for that
+ * cookie; on a Fetch Response (a Next.js route's), as one more Set-Cookie header.
+ */
+export function setCookie(response: ProtocolResponse | Response, cookie: BrowserCookie, value: string): void {
+  addCookie(response, cookie.name, setCookieHeader(cookie, value));
 }
 
-export function clearCookie(response: NextResponse, cookie: BrowserCookie): void {
-  response.cookies.set(cookie.name, '', { ...cookie.options, maxAge: 0 });
+export function clearCookie(response: ProtocolResponse | Response, cookie: BrowserCookie): void {
+  addCookie(response, cookie.name, clearCookieHeader(cookie));
+}
+
+function addCookie(response: ProtocolResponse | Response, name: string, header: string): void {
+  if (!(response instanceof ProtocolResponse)) return response.headers.append('set-cookie', header);
+  const index = response.setCookies.findIndex((existing) => existing.startsWith(`${name}=`));
+  if (index === -1) response.setCookies.push(header);
+  else response.setCookies[index] = header;
 }
