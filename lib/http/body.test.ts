@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMIT, readJsonObject } from './body';
+import type { ProtocolRequest } from './protocol-message';
 
 const URL_ = 'http://localhost/api';
 
@@ -105,5 +106,21 @@ describe('readJsonObject', () => {
       const result = await readJsonObject(jsonRequest(body));
       expect(result, body).toMatchObject({ ok: false, status: 400, message: 'The request body must be a JSON object.' });
     }
+  });
+});
+
+describe('readJsonObject on a body Optare’s server has already read (not a Fetch Request)', () => {
+  const serverRequest = (body: string): ProtocolRequest => ({
+    method: 'POST',
+    url: URL_,
+    headers: new Headers({ 'content-type': 'application/json' }),
+    arrayBuffer: async () => new TextEncoder().encode(body).buffer as ArrayBuffer,
+  });
+
+  it('parses it, and refuses one over the limit with 413 even without a Content-Length', async () => {
+    expect(await readJsonObject(serverRequest('{"email":"ada@example.com"}'))).toEqual({ ok: true, value: { email: 'ada@example.com' } });
+    const big = JSON.stringify({ padding: 'x'.repeat(DEFAULT_BODY_LIMIT) });
+    expect(await readJsonObject(serverRequest(big))).toMatchObject({ ok: false, status: 413, error: 'payload_too_large' });
+    expect(await readJsonObject(serverRequest('{"a":'))).toMatchObject({ ok: false, status: 400 });
   });
 });
