@@ -1219,6 +1219,8 @@ describe('discovery and JWKS', () => {
       '/oauth/authorize': ['GET', 'POST'],
       '/oauth/authorize/continue': ['GET'],
       '/oauth/logout': ['GET', 'POST'],
+      '/api/auth/sign-in': ['POST'],
+      '/consent/decision': ['POST'],
       '/csp-report': ['POST'],
     });
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -1230,5 +1232,7 @@ describe('discovery and JWKS', () => {
     expect(await exported(import('../../app/oauth/authorize/continue/route'))).toEqual(['GET']);
     expect(await exported(import('../../app/oauth/logout/route'))).toEqual(['GET', 'POST']);
     expect(await exported(import('../../app/csp-report/route'))).toEqual(['POST']);
+    expect(await exported(import('../../app/api/auth/sign-in/route'))).toEqual(['POST']);
+    expect(await exported(import('../../app/consent/decision/route'))).toEqual(['POST']);
   });
 });
