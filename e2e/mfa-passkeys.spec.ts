@@ -132,11 +132,12 @@ test.describe('passkeys', () => {
 
     // Opening the sign-in page starts the conditional request; the virtual authenticator answers
     // it as a user choosing the passkey in the email field's suggestions would. No click, no password.
-    // The sign-in can finish before the page's load event, so the navigation is awaited only until
-    // it commits: waiting for `load` would see it aborted by the page leaving for '/'.
+    // The sign-in can finish before the page's load event, so each navigation is awaited only until
+    // it commits: waiting for `load` of the sign-in page would see it aborted by the page leaving
+    // for '/', and waiting for `load` of '/' may see that navigation superseded by the next one.
     const [options] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/passkey/options'),
-      page.waitForURL('/'),
+      page.waitForURL('/', { waitUntil: 'commit' }),
       page.goto('/sign-in', { waitUntil: 'commit' }),
     ]);
     expect(options.status()).toBe(200);
