@@ -1,7 +1,7 @@
 import 'server-only';
 import type { AuditContext } from '../../audit/events';
 import { sessionCookie, validateSessionToken, type ActiveSession } from '../../auth/sessions';
-import { readCookie } from '../../auth/cookies';
+import { clearCookieHeader, readCookie } from '../../auth/cookies';
 import type { ProtocolRequest } from '../../http/protocol-message';
 
 export function sessionToken(request: Pick<ProtocolRequest, 'headers'>): string | undefined {
@@ -15,6 +15,5 @@ export function browserSession(request: Pick<ProtocolRequest, 'headers'>, contex
 
 /** Set-Cookie value that deletes the session cookie. */
 export function clearedSessionCookie(): string {
-  const { name, options } = sessionCookie();
-  return `${name}=; Path=${options.path}; Max-Age=0; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
+  return clearCookieHeader(sessionCookie());
 }
