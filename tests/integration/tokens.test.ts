@@ -127,6 +127,20 @@ describe('access tokens (RFC 9068)', () => {
     await expectInvalidToken(verifyAccessToken(token));
   });
 
+  it('are refused before their nbf, or with a claim missing or mistyped, even signed with our key', async () => {
+    const { kid, privateKey } = await activeSigningKey();
+    const claims = decodeJwt((await issueAccessToken(USER_INPUT)).token);
+    const signed = (payload: Record<string, unknown>) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid }).sign(privateKey);
+    const now = new Date();
+    await expect(verifyAccessToken(await signed({ ...claims, nbf: s(now) }), now)).resolves.toMatchObject({ jti: claims.jti });
+    await expectInvalidToken(verifyAccessToken(await signed({ ...claims, nbf: s(now) + 1 }), now));
+    await expectInvalidToken(verifyAccessToken(await signed({ ...claims, nbf: String(s(now)) }), now));
+    const { jti: _jti, ...withoutJti } = claims;
+    for (const payload of [withoutJti, { ...claims, exp: String(claims.exp) }, { ...claims, aud: [] }, { ...claims, sub: 7 }, { ...claims, amr: 'pwd' }]) {
+      await expectInvalidToken(verifyAccessToken(await signed(payload), now));
+    }
+  });
+
   it('are refused when signed by a foreign key, unsigned, or HMAC-signed', async () => {
     const { kid } = await activeSigningKey();
     const claims = decodeJwt((await issueAccessToken(USER_INPUT)).token);

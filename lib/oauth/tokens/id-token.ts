@@ -1,11 +1,11 @@
 import 'server-only';
-import { compactVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { getConfig } from '../../config';
 import { InvalidRequest } from '../errors';
-import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS, type SigningAlg } from '../keys/algorithms';
+import { DEFAULT_SIGNING_ALG, type SigningAlg } from '../keys/algorithms';
 import { activeSigningKey } from '../keys/signing-keys';
 import { clampTokenTtl, ID_TOKEN_TTL_SECONDS } from './lifetimes';
-import { epochSeconds, isJoseError, leftHalfHash, MAX_TOKEN_LENGTH, publishedKeyFor, signJwt } from './jws';
+import { epochSeconds, InvalidJws, leftHalfHash, signJwt, verifyJws } from './jws';
 
 export interface IdTokenInput {
   clientId: string;
@@ -75,24 +75,16 @@ export interface IdTokenHint {
  */
 export async function verifyIdTokenHint(token: string): Promise<IdTokenHint> {
   const invalid = (cause?: unknown) => new InvalidRequest('The id_token_hint is not a valid ID token from this server.', cause);
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalid();
-  let header;
-  let payloadBytes;
+  if (typeof token !== 'string' || token.length === 0) throw invalid();
+  let verified;
   try {
-    ({ protectedHeader: header, payload: payloadBytes } = await compactVerify(token, publishedKeyFor, { algorithms: [...SIGNING_ALGORITHMS] }));
+    verified = await verifyJws(token);
   } catch (error) {
-    if (isJoseError(error)) throw invalid(error);
+    if (error instanceof InvalidJws) throw invalid(error);
     throw error;
   }
-  if (header.typ !== undefined && header.typ.toLowerCase() !== 'jwt') throw invalid('wrong typ');
-  let claims: unknown;
-  try {
-    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
-  } catch (error) {
-    throw invalid(error);
-  }
-  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw invalid('payload is not an object');
-  const payload = claims as JWTPayload;
+  const { header, payload } = verified;
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'jwt')) throw invalid('wrong typ');
   if (payload.iss !== getConfig().issuer) throw invalid('wrong iss');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw invalid('no sub');
   const aud = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
@@ -101,5 +93,5 @@ export async function verifyIdTokenHint(token: string): Promise<IdTokenHint> {
   }
   if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') throw invalid('no exp or iat');
   const sid = typeof payload.sid === 'string' && payload.sid !== '' ? payload.sid : undefined;
-  return { sub: payload.sub, aud, ...(sid ? { sid } : {}), claims: payload };
+  return { sub: payload.sub, aud: aud as string[], ...(sid ? { sid } : {}), claims: payload as JWTPayload };
 }
