@@ -41,13 +41,15 @@ describe('epochSeconds', () => {
   });
 });
 
+/** One key pair per signing algorithm (PS256 on a 3072-bit key). */
+const keys = {
+  RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  PS256: generateKeyPairSync('rsa', { modulusLength: 3072 }),
+  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  EdDSA: generateKeyPairSync('ed25519'),
+} satisfies Record<SigningAlg, unknown>;
+
 describe('signJwt with every signing algorithm', () => {
-  const keys = {
-    RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
-    PS256: generateKeyPairSync('rsa', { modulusLength: 3072 }),
-    ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-    EdDSA: generateKeyPairSync('ed25519'),
-  } satisfies Record<SigningAlg, unknown>;
 
   it.each(SIGNING_ALGORITHMS)('%s: jose verifies the token with the public key and that alg only', async (alg) => {
     const payload = { iss: 'https://id.example.test', sub: 'user-1', name: 'Zoë ✓' };
@@ -117,12 +119,6 @@ describe('verifyJws (no algorithm confusion)', () => {
 });
 
 describe('verifyJws against jose', () => {
-  const keys = {
-    RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
-    PS256: generateKeyPairSync('rsa', { modulusLength: 3072 }),
-    ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-    EdDSA: generateKeyPairSync('ed25519'),
-  } satisfies Record<SigningAlg, unknown>;
   const lookup = async (kid: string) => (isSigningAlg(kid) ? { key: keys[kid].publicKey, alg: kid } : null);
   // jose with the same binding of kid to key and alg: what verifyJws replaced.
   const joseVerify = (token: string) =>
