@@ -87,23 +87,21 @@ export async function issueAccessToken(
  * before its `nbf`. Throws InvalidToken for anything wrong. Revocation is the caller's check.
  */
 export async function verifyAccessToken(token: string, now = new Date()): Promise<AccessTokenClaims> {
-  if (typeof token !== 'string' || token.length === 0) throw new InvalidToken('The access token is malformed.');
+  const invalid = (cause: unknown) => new InvalidToken('The access token is invalid or expired.', cause);
   let verified;
   try {
     verified = await verifyJws(token);
   } catch (error) {
-    if (error instanceof InvalidJws) throw new InvalidToken('The access token is invalid or expired.', error);
+    if (error instanceof InvalidJws) throw invalid(error);
     throw error;
   }
   const { header, payload } = verified;
-  if (header.typ !== ACCESS_TOKEN_TYP) throw new InvalidToken('The access token is invalid or expired.', 'not typ at+jwt');
+  if (header.typ !== ACCESS_TOKEN_TYP) throw invalid('not typ at+jwt');
   const claims = accessTokenClaims(payload);
   const nowSeconds = epochSeconds(now);
-  if (claims.iss !== getConfig().issuer) throw new InvalidToken('The access token is invalid or expired.', 'another issuer');
-  if (claims.exp <= nowSeconds) throw new InvalidToken('The access token is invalid or expired.', 'expired');
-  if (payload.nbf !== undefined && !(typeof payload.nbf === 'number' && payload.nbf <= nowSeconds)) {
-    throw new InvalidToken('The access token is invalid or expired.', 'not yet valid');
-  }
+  if (claims.iss !== getConfig().issuer) throw invalid('another issuer');
+  if (claims.exp <= nowSeconds) throw invalid('expired');
+  if (payload.nbf !== undefined && !(typeof payload.nbf === 'number' && payload.nbf <= nowSeconds)) throw invalid('not yet valid');
   return claims;
 }
 

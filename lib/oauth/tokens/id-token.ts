@@ -75,7 +75,6 @@ export interface IdTokenHint {
  */
 export async function verifyIdTokenHint(token: string): Promise<IdTokenHint> {
   const invalid = (cause?: unknown) => new InvalidRequest('The id_token_hint is not a valid ID token from this server.', cause);
-  if (typeof token !== 'string' || token.length === 0) throw invalid();
   let verified;
   try {
     verified = await verifyJws(token);
