@@ -4,7 +4,7 @@ import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../keys/algo
 import { verificationKey } from '../keys/signing-keys';
 
 /** Tokens longer than this are refused before any parsing (ours are well under 2 kB). */
-export const MAX_TOKEN_LENGTH = 8_192;
+const MAX_TOKEN_LENGTH = 8_192;
 
 /** The protected header of Optare's tokens. */
 export interface TokenHeader {
