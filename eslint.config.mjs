@@ -12,6 +12,11 @@ export default defineConfig([
     },
   },
   {
+    // CommonJS files are preloads (`node --require`) that must run before the ES module loader.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain does not depend on the routes, and only lib/db talks to Prisma.
     files: ['lib/**/*.{ts,tsx}'],
     ignores: ['lib/db/**'],

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { npmStartCommand } from '../scripts/npm-start.mjs';
+
+/** What `npm start` sets (package.json "start"): its environment variables and node flags. */
+const NPM_START = npmStartCommand();
 
 /** `env` adds to or overrides the settings below; a value of undefined removes a variable. */
-/** What `npm start` sets (package.json "start"): docs/decisions.md, "Where Optare's memory goes". */
-const NPM_START = { mallocMmapThreshold: 131072, nodeArgs: ['--max-semi-space-size=4', '--heap-growing-percent=30'] };
-
 export async function startServer({ port, databaseUrl, env: overrides = {} }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optare-bench-'));
   const env = {
@@ -32,9 +33,9 @@ export async function startServer({ port, databaseUrl, env: overrides = {} }) {
     else env[name] = value;
   }
   // The process settings of `npm start` (package.json), so the benchmark measures what runs in production.
-  env.MALLOC_MMAP_THRESHOLD_ ??= String(NPM_START.mallocMmapThreshold);
+  for (const [name, value] of Object.entries(NPM_START.env)) env[name] ??= value;
   const nodeArgs = [...NPM_START.nodeArgs, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
-  const child = spawn(process.execPath, [...nodeArgs, 'scripts/start.mjs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, NPM_START.script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   // Bound to one IPv4 address (OPTARE_HOST), the server is reached there; else as localhost.

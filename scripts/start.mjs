@@ -1,7 +1,6 @@
 // `npm start`: builds Optare on first start (or after its sources changed), then runs it: the
 // server's own modules from their production bundle (scripts/build-server.mjs), Next.js from its build.
 import { pathToFileURL } from 'node:url';
-import './thread-pool.mjs';
 import { ensureBuild } from './ensure-build.mjs';
 import { ensureServerBundle } from './build-server.mjs';
 
