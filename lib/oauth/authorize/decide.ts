@@ -62,7 +62,9 @@ export function decide({ request, session, client, consentedScopes, pendingSince
     silent ? { next: 'error', error: new LoginRequired(description) } : { next: 'sign_in' };
 
   if (!session) return loginNeeded('The user is not signed in.');
-  const authenticatedSinceRequest = pendingSince !== undefined && session.authenticatedAt.getTime() >= pendingSince.getTime();
+  // Strictly after: both times are whole milliseconds, and a session made in the same millisecond
+  // as the request was stored cannot be told apart from one made just before it.
+  const authenticatedSinceRequest = pendingSince !== undefined && session.authenticatedAt.getTime() > pendingSince.getTime();
   if (!authenticatedSinceRequest) {
     if (request.prompt.includes('login')) return { next: 'sign_in' };
     if (request.maxAge !== undefined && now.getTime() - session.authenticatedAt.getTime() > request.maxAge * 1000) {
