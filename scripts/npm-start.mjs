@@ -16,7 +16,7 @@ export function npmStartCommand() {
   if (node < 0 || words.slice(0, node).some((word) => !/^[A-Z_][A-Z0-9_]*=\S*$/.test(word))) {
     throw new Error(`package.json "start" is not "VAR=value … node flags… script": ${scripts.start}`);
   }
-  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split(/=(.*)/s).slice(0, 2)));
+  const env = Object.fromEntries(words.slice(0, node).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
   const rest = words.slice(node + 1);
   return { env, nodeArgs: rest.slice(0, -1), script: rest.at(-1) };
 }
