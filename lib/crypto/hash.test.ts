@@ -26,4 +26,15 @@ describe('randomToken', () => {
     for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(randomToken(16)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it('hands out every pooled byte once, across refills and for sizes beyond the pool', () => {
+    // Sizes of 13 to 19 bytes, so that tokens straddle the 4 KiB pool's refills. A chance repeat
+    // among these has a probability below 2^-80: a repeat means bytes were handed out twice.
+    const tokens = Array.from({ length: 3000 }, (_, i) => randomToken(13 + (i % 7)));
+    expect(new Set(tokens).size).toBe(tokens.length);
+    tokens.forEach((token, i) => expect(Buffer.from(token, 'base64url')).toHaveLength(13 + (i % 7)));
+    const large = randomToken(5000);
+    expect(Buffer.from(large, 'base64url')).toHaveLength(5000);
+    expect(new Set(large).size).toBeGreaterThan(32);
+  });
 });

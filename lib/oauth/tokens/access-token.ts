@@ -1,6 +1,6 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import { getConfig } from '../../config';
+import { randomToken } from '../../crypto/random';
 import { InvalidToken } from '../errors';
 import { audienceOf } from '../resources';
 import { formatScope } from '../scopes';
@@ -60,7 +60,7 @@ export async function issueAccessToken(
   const { kid, privateKey } = await activeSigningKey(alg);
   const iat = epochSeconds(now);
   const exp = iat + clampTokenTtl(input.ttlSeconds);
-  const jti = randomBytes(16).toString('base64url');
+  const jti = randomToken(16);
   const claims: AccessTokenClaims = {
     iss: issuer,
     sub: input.subject,
