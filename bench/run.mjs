@@ -39,8 +39,8 @@ for (const database of databases) {
     console.log(`\n== ${database.name} ==`);
     const scenarios = await prepare(server);
     for (const [name, options] of Object.entries(scenarios)) {
-      // This machine's speed moves by up to a fifth from one second to the next (a VM sharing its
-      // host), so issuance is set against the ceiling read just before and just after its own run.
+      // A shared machine's speed can move by a fifth from one second to the next (seen on a VM
+      // sharing its host), so issuance is set against the ceiling read just before and after its run.
       const ceilingBefore = name === 'client_credentials' ? await measureCeiling() : null;
       const result = await autocannon({ url: server.base, connections: CONNECTIONS, duration: DURATION, ...options });
       const row = {
