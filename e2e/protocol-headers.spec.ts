@@ -79,8 +79,6 @@ test.describe('headers on every response', () => {
     const responses: Array<[string, APIResponse]> = [
       ['GET /', home],
       ['GET /sign-in', await request.get('/sign-in')],
-      ['GET /healthz', await request.get('/healthz')],
-      ['GET /readyz', await request.get('/readyz')],
       ['GET static asset', await request.get(asset!)],
       ['GET unknown page', await request.get('/no-such-page')],
       ['GET POST-only route', await request.get('/api/auth/sign-up')],

@@ -37,14 +37,15 @@ const AMBIGUOUS: [string, string][] = [
 test.describe('request smuggling', () => {
   test('a well-framed request followed by a pipelined one gets two answers (the control)', async ({ baseURL }) => {
     const received = await exchange(baseURL!, `GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
-    expect(received.match(/^HTTP\/1\.1 200 /gm)).toHaveLength(2);
+    // Not anchored to a line start: a JSON body without a final newline runs into the next status line.
+    expect(received.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
   });
 
   for (const [what, framing] of AMBIGUOUS) {
     test(`a request with ${what} is refused with 400 and its body is not answered as a request`, async ({ baseURL }) => {
       const received = await exchange(baseURL!, `POST /api/auth/sign-in HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n${framing}\r\n${BODY}`);
       expect(received).toMatch(/^HTTP\/1\.1 400 /);
-      expect(received.match(/^HTTP\/1\.1 /gm)).toHaveLength(1);
+      expect(received.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
       expect(received).not.toMatch(/HTTP\/1\.1 200 /);
     });
   }

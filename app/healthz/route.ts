@@ -1,6 +1,6 @@
+import { livenessRoute, nextRouteHandlers } from '@/lib/oauth/routes';
+
 export const dynamic = 'force-dynamic';
 
-/** Liveness: the process is up and serving. */
-export function GET() {
-  return Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } });
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET } = nextRouteHandlers(livenessRoute);

@@ -1,12 +1,6 @@
-import { checkReadiness } from '@/lib/db/readiness';
+import { nextRouteHandlers, readinessRoute } from '@/lib/oauth/routes';
 
 export const dynamic = 'force-dynamic';
 
-/** Readiness: the database answers and every migration is applied. */
-export async function GET() {
-  const readiness = await checkReadiness();
-  return Response.json(readiness, {
-    status: readiness.status === 'ready' ? 200 : 503,
-    headers: { 'cache-control': 'no-store' },
-  });
-}
+// Declared once in lib/oauth/routes.ts; Optare's own server answers this path before Next.js.
+export const { GET } = nextRouteHandlers(readinessRoute);

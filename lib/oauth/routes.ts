@@ -1,6 +1,7 @@
 import 'server-only';
 import { getConfig } from '../config';
 import { cspReportEndpoint, CSP_REPORT_PATH } from '../http/csp-report';
+import { livenessEndpoint, readinessEndpoint } from '../http/probes';
 import type { ProtocolRequest, ProtocolResponse } from '../http/protocol-message';
 import { CONTINUE_PATH } from './authorize/handle';
 import { SIGN_IN_PATH, signInEndpoint } from '../auth/endpoints/sign-in';
@@ -43,6 +44,9 @@ export const tokenRoute = { POST: (request: ProtocolRequest) => tokenEndpoint(re
 export const introspectionRoute = { POST: (request: ProtocolRequest) => introspectionEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const revocationRoute = { POST: (request: ProtocolRequest) => revocationEndpoint(request), OPTIONS: preflight } satisfies ProtocolRoute;
 export const cspReportRoute = { POST: (request: ProtocolRequest) => cspReportEndpoint(request) } satisfies ProtocolRoute;
+// The health probes: answered here so that a load balancer's probes never wake Next.js (lib/server/async-context-gate.ts).
+export const livenessRoute = { GET: () => livenessEndpoint() } satisfies ProtocolRoute;
+export const readinessRoute = { GET: () => readinessEndpoint() } satisfies ProtocolRoute;
 // The browser-facing protocol endpoints: every answer is a 303 (lib/oauth/authorize/respond.ts).
 export const authorizationRoute = {
   GET: (request: ProtocolRequest) => authorizationEndpoint(request),
@@ -68,8 +72,8 @@ export const userinfoRoute = {
  * through app/ route files, and Optare's own HTTP server serves them directly, before Next.js,
  * because Next's request pipeline costs far more than the work itself (docs/decisions.md has the
  * measurement). None of them renders a page: the browser-facing ones (authorization, its
- * continuation, logout) answer with redirects only, and the sign-in flow's two JSON endpoints
- * (password sign-in, the consent decision) with JSON and cookies.
+ * continuation, logout) answer with redirects only, the sign-in flow's two JSON endpoints
+ * (password sign-in, the consent decision) with JSON and cookies, and the health probes with JSON.
  */
 export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<string, ProtocolRoute>([
   ['/.well-known/openid-configuration', discoveryRoute],
@@ -85,6 +89,8 @@ export const PROTOCOL_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map<strin
   [SIGN_IN_PATH, signInRoute],
   [CONSENT_DECISION_PATH, consentDecisionRoute],
   [CSP_REPORT_PATH, cspReportRoute],
+  ['/healthz', livenessRoute],
+  ['/readyz', readinessRoute],
 ]);
 
 /** The routes above that answer in Optare's JSON API error shape rather than OAuth's. */

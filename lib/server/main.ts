@@ -17,6 +17,7 @@ import { startMaintenance } from './maintenance';
 import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
+import { gateAsyncContexts } from './async-context-gate';
 import { installProcessFaultHandlers } from './process-faults';
 import { createRedirectServer } from './http-redirect';
 import {
@@ -102,9 +103,12 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     database.kind === 'embedded' ? 'using the embedded database' : 'using PostgreSQL',
   );
 
+  // Before Next.js serves anything; not in development, where its compiler and reloads run
+  // beside the requests and speed matters less.
+  const contexts = dev ? null : gateAsyncContexts();
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port, quiet: !dev });
   await withNextChatterOnStderr(() => app.prepare());
-  const handle = app.getRequestHandler();
+  const handle = contexts ? contexts.track(app.getRequestHandler()) : app.getRequestHandler();
 
   let stopping = false;
   const handler = createRequestHandler({

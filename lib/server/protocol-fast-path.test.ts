@@ -20,6 +20,9 @@ describe('protocolHandler', () => {
     // The sign-in flow's two JSON endpoints: a password sign-in and the consent page's answer.
     expect(protocolHandler('POST', '/api/auth/sign-in')).toBeTypeOf('function');
     expect(protocolHandler('POST', '/consent/decision')).toBeTypeOf('function');
+    // The health probes, so that a load balancer's probes never wake Next.js.
+    expect(protocolHandler('GET', '/healthz')).toBeTypeOf('function');
+    expect(protocolHandler('GET', '/readyz')).toBeTypeOf('function');
   });
 
   it('leaves everything else to Next.js: other paths, other methods, look-alike paths', () => {
@@ -37,6 +40,8 @@ describe('protocolHandler', () => {
       ['POST', '/api/auth/passkey'],
       ['GET', '/consent/decision'],
       ['GET', '/consent'],
+      ['HEAD', '/healthz'],
+      ['POST', '/readyz'],
       ['POST', '/oauth/token/'],
       ['POST', '/OAUTH/TOKEN'],
       ['GET', '/'],

@@ -1222,6 +1222,8 @@ describe('discovery and JWKS', () => {
       '/api/auth/sign-in': ['POST'],
       '/consent/decision': ['POST'],
       '/csp-report': ['POST'],
+      '/healthz': ['GET'],
+      '/readyz': ['GET'],
     });
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
     const exported = async (module: Promise<Record<string, unknown>>) => Object.keys(await module).filter((name) => methods.includes(name)).sort();
@@ -1232,6 +1234,8 @@ describe('discovery and JWKS', () => {
     expect(await exported(import('../../app/oauth/authorize/continue/route'))).toEqual(['GET']);
     expect(await exported(import('../../app/oauth/logout/route'))).toEqual(['GET', 'POST']);
     expect(await exported(import('../../app/csp-report/route'))).toEqual(['POST']);
+    expect(await exported(import('../../app/healthz/route'))).toEqual(['GET']);
+    expect(await exported(import('../../app/readyz/route'))).toEqual(['GET']);
     expect(await exported(import('../../app/api/auth/sign-in/route'))).toEqual(['POST']);
     expect(await exported(import('../../app/consent/decision/route'))).toEqual(['POST']);
   });
