@@ -5,6 +5,7 @@ import { NoScript } from '@/components/ui/no-script';
 import { TextLink } from '@/components/ui/text-link';
 import { consoleLink } from '@/lib/admin/console-client';
 import { setupOpen } from '@/lib/admin/setup';
+import { runtimeSettings } from '@/lib/settings/runtime';
 
 export const metadata: Metadata = { title: 'Set up Optare', referrer: 'no-referrer' };
 
@@ -35,7 +36,7 @@ export default async function SetupPage() {
     >
       <div className="space-y-5">
         <NoScript />
-        <FirstAdministratorForm />
+        <FirstAdministratorForm passwordMinLength={(await runtimeSettings()).passwordMinLength} />
       </div>
     </CardPage>
   );

@@ -5,6 +5,7 @@ import { TextLink } from '@/components/ui/text-link';
 import { NoScript } from '@/components/ui/no-script';
 import { isRequestHandle } from '@/lib/oauth/authorize/handle';
 import { pendingRequestClientName } from '@/lib/oauth/authorize/pending';
+import { runtimeSettings } from '@/lib/settings/runtime';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
@@ -29,7 +30,7 @@ export default async function SignUpPage({
     >
       <div className="space-y-5">
         <NoScript />
-        <SignUpForm request={handle} />
+        <SignUpForm request={handle} passwordMinLength={(await runtimeSettings()).passwordMinLength} />
       </div>
     </CardPage>
   );

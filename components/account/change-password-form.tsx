@@ -5,14 +5,15 @@ import { callJson } from '@/components/auth/post-json';
 import { useHydrated } from '@/components/auth/use-hydrated';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
-import { changePasswordSchema, fieldErrorsOf, PASSWORD_MAX, PASSWORD_MIN, type FieldErrors } from '@/lib/validation/account';
+import { changePasswordSchema, fieldErrorsOf, PASSWORD_MAX, type FieldErrors } from '@/lib/validation/account';
 import { ActionError, ActionStatus, type ActionFailure } from './action-error';
 
 /**
  * Changes the password: the current one, then the new one (the sign-up policy, checked here with
  * the shared schema and again on the server). Tells the user how many other sessions ended.
+ * `passwordMinLength` is the minimum in force, which an administrator may have raised.
  */
-export function ChangePasswordForm() {
+export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -67,7 +68,7 @@ export function ChangePasswordForm() {
         name="newPassword"
         type="password"
         autoComplete="new-password"
-        hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong one.`}
+        hint={`${passwordMinLength} to ${PASSWORD_MAX} characters. A few unrelated words make a strong one.`}
         value={newPassword}
         onChange={(event) => setNewPassword(event.target.value)}
         error={errors.newPassword?.[0]}

@@ -8,8 +8,8 @@ import { useAuthForm } from './use-auth-form';
 
 const FIELDS = ['email', 'name', 'password'] as const;
 
-const PASSWORD_HINT =
-  `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong passphrase; ` +
+const passwordHint = (minLength: number) =>
+  `Use ${minLength} to ${PASSWORD_MAX} characters. A few unrelated words make a strong passphrase; ` +
   'common passwords and your email address are refused.';
 
 /**
@@ -23,7 +23,15 @@ export function SignUpForm({
   endpoint = '/api/auth/sign-up',
   extraBody,
   submitLabel = 'Create account',
-}: { request?: string | undefined; endpoint?: string; extraBody?: Record<string, string>; submitLabel?: string } = {}) {
+  passwordMinLength = PASSWORD_MIN,
+}: {
+  request?: string | undefined;
+  endpoint?: string;
+  extraBody?: Record<string, string>;
+  submitLabel?: string;
+  /** The minimum in force (an administrator may raise it); the server refuses shorter passwords. */
+  passwordMinLength?: number;
+} = {}) {
   const { register, errors, onSubmit, ready, pending } = useAuthForm({
     schema: signUpSchema,
     defaultValues: { email: '', name: '', password: '' },
@@ -62,7 +70,7 @@ export function SignUpForm({
           label="Password"
           type="password"
           autoComplete="new-password"
-          hint={PASSWORD_HINT}
+          hint={passwordHint(passwordMinLength)}
           error={errors.password?.message}
           {...register('password')}
         />

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/validation/account';
+import { PASSWORD_MAX } from '@/lib/validation/account';
 import { newPasswordFormSchema } from '@/lib/validation/email-links';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
@@ -13,10 +13,12 @@ import { postJson } from '@/components/auth/post-json';
 import { showServerErrors } from '@/components/auth/server-errors';
 import { useLinkToken } from './link-token';
 
-const HINT = `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Common passwords and your email address are refused.`;
-
-/** The new-password form of a reset link; the token comes from the link's fragment. */
-export function ResetPasswordForm() {
+/**
+ * The new-password form of a reset link; the token comes from the link's fragment.
+ * `passwordMinLength` is the minimum in force, which an administrator may have raised.
+ */
+export function ResetPasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
+  const hint = `Use ${passwordMinLength} to ${PASSWORD_MAX} characters. Common passwords and your email address are refused.`;
   const token = useLinkToken();
   const [leaving, setLeaving] = useState(false);
   const form = useForm({ resolver: zodResolver(newPasswordFormSchema), defaultValues: { password: '' } });
@@ -42,7 +44,7 @@ export function ResetPasswordForm() {
     <form method="post" noValidate onSubmit={onSubmit}>
       <FormAlert id="reset-error" message={errors.root?.server?.message} />
       <div className="space-y-5">
-        <Field id="password" label="New password" type="password" autoComplete="new-password" hint={HINT} error={errors.password?.message} {...form.register('password')} />
+        <Field id="password" label="New password" type="password" autoComplete="new-password" hint={hint} error={errors.password?.message} {...form.register('password')} />
         <Button type="submit" fullWidth disabled={token === undefined} pending={form.formState.isSubmitting || leaving} pendingLabel="Saving…">
           Set new password
         </Button>

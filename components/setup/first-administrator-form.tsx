@@ -8,7 +8,7 @@ import { useLinkToken } from '@/components/email/link-token';
  * which never reaches a server; whether it is still valid is checked when the form is sent
  * (a used, expired or mistyped link gets a 403 that says so).
  */
-export function FirstAdministratorForm() {
+export function FirstAdministratorForm({ passwordMinLength }: { passwordMinLength: number }) {
   const token = useLinkToken();
   if (token === undefined) return null;
   if (token === null) {
@@ -18,5 +18,5 @@ export function FirstAdministratorForm() {
       </p>
     );
   }
-  return <SignUpForm endpoint="/api/setup" extraBody={{ token }} submitLabel="Create administrator" />;
+  return <SignUpForm endpoint="/api/setup" extraBody={{ token }} submitLabel="Create administrator" passwordMinLength={passwordMinLength} />;
 }

@@ -4,6 +4,7 @@ import { AccountFrame } from '@/components/account/account-frame';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
 import { AccountSection } from '@/components/account/section';
 import { NoScript } from '@/components/ui/no-script';
+import { runtimeSettings } from '@/lib/settings/runtime';
 
 export const metadata: Metadata = { title: 'Change password' };
 
@@ -18,7 +19,7 @@ export default async function PasswordPage() {
     >
       <NoScript />
       <AccountSection id="change-password" title="Your password">
-        <ChangePasswordForm />
+        <ChangePasswordForm passwordMinLength={(await runtimeSettings()).passwordMinLength} />
       </AccountSection>
     </AccountFrame>
   );
