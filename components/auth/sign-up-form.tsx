@@ -1,6 +1,6 @@
 'use client';
 
-import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '@/lib/validation/account';
+import { PASSWORD_MAX, signUpSchema } from '@/lib/validation/account';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormAlert } from '@/components/ui/alert';
@@ -23,15 +23,15 @@ export function SignUpForm({
   endpoint = '/api/auth/sign-up',
   extraBody,
   submitLabel = 'Create account',
-  passwordMinLength = PASSWORD_MIN,
+  passwordMinLength,
 }: {
   request?: string | undefined;
   endpoint?: string;
   extraBody?: Record<string, string>;
   submitLabel?: string;
   /** The minimum in force (an administrator may raise it); the server refuses shorter passwords. */
-  passwordMinLength?: number;
-} = {}) {
+  passwordMinLength: number;
+}) {
   const { register, errors, onSubmit, ready, pending } = useAuthForm({
     schema: signUpSchema,
     defaultValues: { email: '', name: '', password: '' },

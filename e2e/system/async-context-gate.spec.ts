@@ -17,11 +17,13 @@ test.afterEach(async () => {
 /** IDLE_MS of the gate, and some room for a loaded machine. */
 const PAST_IDLE_MS = 2_500;
 
-async function asyncHooks(server: OptareServer): Promise<'on' | 'off'> {
-  const seen = server.stderr().match(/async-hooks:(on|off)/g)?.length ?? 0;
+/** Asks the probe and returns its answer ('on' or 'off'). */
+async function asyncHooks(server: OptareServer): Promise<string> {
+  const answers = () => [...server.stderr().matchAll(/async-hooks:(on|off)/g)].map((match) => match[1]!);
+  const seen = answers().length;
   process.kill(server.pid, 'SIGUSR2');
-  await expect.poll(() => server.stderr().match(/async-hooks:(on|off)/g)?.length ?? 0).toBe(seen + 1);
-  return server.stderr().match(/async-hooks:(on|off)/g)!.at(-1)!.slice('async-hooks:'.length) as 'on' | 'off';
+  await expect.poll(() => answers().length).toBe(seen + 1);
+  return answers().at(-1)!;
 }
 
 test("async hooks run only while Next.js serves a request, and its pages keep their request's context", async ({ page }) => {
