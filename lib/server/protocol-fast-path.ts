@@ -80,39 +80,44 @@ class NodeHeaderReader implements HeaderReader {
  * The body goes to end() as a string: Node then sends the head and the body in one write, where
  * a Buffer would take a corked writev of two (measured: docs/decisions.md, "client_credentials:
  * per-request work, step by step"). Bodies are JSON, written as UTF-8. The headers go to
- * writeHead() in one object and nothing was set before, which keeps Node off its per-header
- * setHeader path.
+ * writeHead() as one flat list of names and values and nothing was set before, which keeps Node
+ * off its per-header setHeader path; a list is copied without the per-property work of spreading
+ * header objects (docs/decisions.md, "Next.js's Date wrapper undone, response headers as lists
+ * (measured)").
  */
 function writeResponse(res: ServerResponse, response: ProtocolResponse, { issuer, requestId, close }: AnswerContext): void {
-  const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...wireHeaders(response, issuer.startsWith('https://')) };
-  if (response.setCookies.length > 0) headers['set-cookie'] = response.setCookies;
-  if (close) headers.connection = 'close';
+  const headers = ['x-request-id', requestId, ...wireHeaders(response, issuer.startsWith('https://'))];
+  for (const cookie of response.setCookies) headers.push('set-cookie', cookie);
+  if (close) headers.push('connection', 'close');
   res.writeHead(response.status, headers);
   res.end(response.body ?? '');
 }
 
 /**
- * A response's own headers, the security headers and its length, merged once per response:
- * discovery and the JWKS answer every request with the same response.
+ * A response's own headers, the security headers and its length as one list of names and
+ * values, built once per response: discovery and the JWKS answer every request with the same
+ * response.
  */
-function wireHeaders(response: ProtocolResponse, https: boolean): Record<string, string> {
+function wireHeaders(response: ProtocolResponse, https: boolean): readonly string[] {
   const cache = https ? HTTPS_WIRE_HEADERS : HTTP_WIRE_HEADERS;
   let headers = cache.get(response);
   if (!headers) {
-    headers = {
-      ...response.headerFields,
-      ...(https ? HTTPS_HEADERS : HTTP_HEADERS),
-      'content-length': String(Buffer.byteLength(response.body ?? '')),
-    };
+    const list: string[] = [];
+    const fields = response.headerFields;
+    for (const name in fields) {
+      if (name !== 'content-length') list.push(name, fields[name]!);
+    }
+    list.push(...(https ? HTTPS_HEADERS : HTTP_HEADERS), 'content-length', String(Buffer.byteLength(response.body ?? '')));
+    headers = list;
     cache.set(response, headers);
   }
   return headers;
 }
 
-const HTTPS_WIRE_HEADERS = new WeakMap<ProtocolResponse, Record<string, string>>();
-const HTTP_WIRE_HEADERS = new WeakMap<ProtocolResponse, Record<string, string>>();
-const HTTPS_HEADERS = apiSecurityHeaders(true);
-const HTTP_HEADERS = apiSecurityHeaders(false);
+const HTTPS_WIRE_HEADERS = new WeakMap<ProtocolResponse, readonly string[]>();
+const HTTP_WIRE_HEADERS = new WeakMap<ProtocolResponse, readonly string[]>();
+const HTTPS_HEADERS = Object.entries(apiSecurityHeaders(true)).flat();
+const HTTP_HEADERS = Object.entries(apiSecurityHeaders(false)).flat();
 
 /**
  * The request body, or null as soon as it exceeds the limit (the rest is not kept: Node discards
