@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { expect, test } from '../pages/fixtures';
-import { killAll, newAccount, removeTempDirs, ROOT, signUp, startServer, type OptareServer } from './server';
+import { askRuntimeProbe, RUNTIME_PROBE_NODE_OPTIONS } from './runtime-probe';
+import { killAll, newAccount, removeTempDirs, signUp, startServer, type OptareServer } from './server';
 
 /**
  * Next.js's request contexts are switched off while it serves nothing (lib/server/async-context-gate.ts),
- * on a real server: a preloaded probe (async-hooks-probe.mjs) reports on SIGUSR2 whether the
+ * on a real server: a preloaded probe (runtime-probe.mjs) reports on SIGUSR2 whether the
  * process runs async hooks. They go off a second after the last page, stay off while the protocol
  * endpoints answer, and pages that read the request's cookies work again afterwards.
  */
@@ -17,19 +17,13 @@ test.afterEach(async () => {
 /** IDLE_MS of the gate, and some room for a loaded machine. */
 const PAST_IDLE_MS = 2_500;
 
-/** Asks the probe and returns its answer ('on' or 'off'). */
-async function asyncHooks(server: OptareServer): Promise<string> {
-  const answers = () => [...server.stderr().matchAll(/async-hooks:(on|off)/g)].map((match) => match[1]!);
-  const seen = answers().length;
-  process.kill(server.pid, 'SIGUSR2');
-  await expect.poll(() => answers().length).toBe(seen + 1);
-  return answers().at(-1)!;
-}
+/** The probe's answer: 'on' or 'off'. */
+const asyncHooks = (server: OptareServer) => askRuntimeProbe(server, 'async-hooks');
 
 test("async hooks run only while Next.js serves a request, and its pages keep their request's context", async ({ page }) => {
   test.setTimeout(120_000);
   const server = await startServer({
-    env: { LOG_LEVEL: 'warn', NODE_OPTIONS: `--import ${path.join(ROOT, 'e2e/system/async-hooks-probe.mjs')}` },
+    env: { LOG_LEVEL: 'warn', NODE_OPTIONS: RUNTIME_PROBE_NODE_OPTIONS },
   });
   const account = newAccount('contexts');
   expect((await signUp(server.url, account)).status).toBe(201);

@@ -1,7 +1,6 @@
 import 'server-only';
 import http from 'node:http';
 import https from 'node:https';
-import next from 'next';
 import dotenv from 'dotenv';
 import { ConfigError, installConfig, loadConfig } from '../config';
 import { openDatabase } from '../db/open';
@@ -18,6 +17,7 @@ import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/tok
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
 import { gateAsyncContexts } from './async-context-gate';
+import { restoreNativeDate } from './native-date';
 import { installProcessFaultHandlers } from './process-faults';
 import { createRedirectServer } from './http-redirect';
 import {
@@ -106,8 +106,11 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   // Before Next.js serves anything; not in development, where its compiler and reloads run
   // beside the requests and speed matters less.
   const contexts = dev ? null : gateAsyncContexts();
+  // Imported here rather than at the top: native-date.ts must see the built-in Date before Next.js replaces it.
+  const { default: next } = await import('next');
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port, quiet: !dev });
   await withNextChatterOnStderr(() => app.prepare());
+  restoreNativeDate();
   const handle = contexts ? contexts.track(app.getRequestHandler()) : app.getRequestHandler();
 
   let stopping = false;
