@@ -18,7 +18,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 // Each scenario first runs untimed for this long, as bench:compare's do: a cold run's first
 // second (V8 still compiling the path, on both sides of the socket) measured 6-15% below the rest.
-const WARM_UP = Number(process.env.BENCH_WARM_UP_SECONDS ?? 2);
+const WARM_UP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 
 await ensureBuild();
 console.log('Measuring the RS256 signing ceiling…');
@@ -27,7 +27,7 @@ console.log(ceilingLine(ceiling));
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const databases = [{ name: 'pglite' }, ...(serverUrl ? [{ name: 'postgresql', serverUrl }] : [])];
-const results = { date: new Date().toISOString(), machine: machine(), connections: CONNECTIONS, seconds: DURATION, ceiling, runs: [] };
+const results = { date: new Date().toISOString(), machine: machine(), connections: CONNECTIONS, seconds: DURATION, warmupSeconds: WARM_UP, ceiling, runs: [] };
 
 for (const database of databases) {
   let dbName;
@@ -134,11 +134,11 @@ async function prepare(server) {
   };
 }
 
-function markdown({ date, machine: m, connections, seconds, ceiling: c, runs }) {
+function markdown({ date, machine: m, connections, seconds, warmupSeconds, ceiling: c, runs }) {
   const lines = [
     '# Benchmark results',
     '',
-    `Command: \`npm run bench\` (autocannon, ${connections} connections, ${seconds} s per scenario, loopback). ${date}.`,
+    `Command: \`npm run bench\` (autocannon, ${connections} connections, ${seconds} s per scenario after ${warmupSeconds} s untimed, loopback). ${date}.`,
     `Machine: ${m.cpus} × ${m.cpu}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.platform}.`,
     '',
     `RS256 signing ceiling measured in the same run: ${c.nodeCrypto}/s (one thread), ${c.webCrypto}/s (all cores) at its start. ${CEILING_LEGEND}. Target (issue 3): client_credentials at 60% or more of the signing ceiling, here the mean of the ceilings read just before and just after its run (the \`ceiling\` column), since a shared machine's speed moves from minute to minute.`,
