@@ -8,7 +8,6 @@ import {
   forgetCachedSigningKeys,
   publishedJwks,
   rotateSigningKey,
-  rsaThumbprint,
   verificationKey,
 } from '../../lib/oauth/keys/signing-keys';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/oauth/tokens/lifetimes';
@@ -228,16 +227,6 @@ describe('several instances', () => {
     expect(fresh.kid).toBe(kid);
     // The JWKS cache (some 11 s old) did not know the new key: it is refreshed, not served stale.
     expect((await publishedJwks()).keys.map((key) => key.kid)).toEqual([kid, old.kid]);
-  });
-});
-
-describe('rsaThumbprint', () => {
-  it('is the RFC 7638 §3.1 example thumbprint', () => {
-    const n =
-      '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs' +
-      'tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajr' +
-      'n1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw';
-    expect(rsaThumbprint(n, 'AQAB')).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
   });
 });
 

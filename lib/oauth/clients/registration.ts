@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { db } from '../../db/client';
 import {
   deleteClientRow,
@@ -24,6 +24,7 @@ import { randomToken } from '../../crypto/random';
 import { fieldErrorsOf, type FieldErrors } from '../../validation/account';
 import { forgetRegisteredCorsOrigins } from '../cors';
 import { isSigningAlg, type SigningAlg } from '../keys/algorithms';
+import { jwkThumbprint } from '../keys/thumbprint';
 import { cachedClient, freezeRecord, invalidateClientCache, type LoadedClient } from './cache';
 import { clientSettingsSchema, RSA_MIN_MODULUS_BITS, type ClientSettings, type PublicJwk } from './settings-schema';
 import { SECRET_AUTH_METHODS, type OAuthClientRecord, type TokenEndpointAuthMethod } from './types';
@@ -375,12 +376,6 @@ function settingsOf(client: OAuthClientRecord): Omit<ClientSettings, 'enabled'> 
  */
 function auditedSettings(settings: Omit<ClientSettings, 'enabled'>): Record<string, unknown> {
   return { ...settings, jwks: settings.jwks ? settings.jwks.keys.map((key) => `${String(key.kty)} ${jwkThumbprint(key)}`) : null };
-}
-
-/** RFC 7638 §3: SHA-256 of the key's required members, in lexicographic order, base64url. */
-function jwkThumbprint(jwk: PublicJwk): string {
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
 function clientsChanged(): void {

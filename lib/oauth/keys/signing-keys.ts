@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { getConfig } from '../../config';
 import { decrypt, encrypt } from '../../crypto/encryption';
@@ -17,6 +17,7 @@ import {
 } from '../../db/signing-keys';
 import { MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
 import { DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms';
+import { jwkThumbprint } from './thumbprint';
 
 /**
  * Optare's token signing keys: one active key per algorithm (RS256, always; PS256, ES256 and
@@ -249,22 +250,6 @@ async function generateSigningKey(alg: SigningAlg, createdAt: Date) {
     privateKeyEncrypted: encrypt(pkcs8, { current, old }, sealingContext(publicJwk.kid)),
     createdAt,
   };
-}
-
-/** RFC 7638 §3: SHA-256 over the required members of the JWK, in lexicographic order (§3.2). */
-export function jwkThumbprint(jwk: PublicSigningJwk): string {
-  const required =
-    jwk.kty === 'RSA'
-      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
-      : jwk.kty === 'EC'
-        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-  return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
-}
-
-/** RFC 7638 thumbprint of an RSA public key. */
-export function rsaThumbprint(n: string, e: string): string {
-  return jwkThumbprint({ kty: 'RSA', kid: '', use: 'sig', alg: 'RS256', n, e });
 }
 
 /** The additional authenticated data binding a sealed private key to its row. */
