@@ -54,13 +54,14 @@ async function viaFastPath(path: string, headers: Record<string, string> = {}) {
   const handler = protocolHandler('GET', path);
   if (!handler) throw new Error(`no fast-path route for ${path}`);
   let status = 0;
-  let responseHeaders: Record<string, string | string[]> = {};
+  const responseHeaders: Record<string, string> = {};
   let body = '';
   const req = { method: 'GET', url: path, headers } as unknown as IncomingMessage;
   const res = {
-    writeHead(code: number, values: Record<string, string | string[]>) {
+    // The fast path hands writeHead one list of names and values, as Node's http module takes it.
+    writeHead(code: number, values: string[]) {
       status = code;
-      responseHeaders = values;
+      for (let i = 0; i < values.length; i += 2) responseHeaders[values[i]!.toLowerCase()] = values[i + 1]!;
     },
     end(payload: Uint8Array | string | null) {
       body = payload === null ? '' : Buffer.from(payload).toString('utf8');
