@@ -1,6 +1,6 @@
 import { expect, test } from '../pages/fixtures';
 import { askRuntimeProbe, RUNTIME_PROBE_NODE_OPTIONS } from './runtime-probe';
-import { killAll, newAccount, removeTempDirs, signUp, startServer, type OptareServer } from './server';
+import { killAll, leavePage, newAccount, removeTempDirs, signUp, startServer, type OptareServer } from './server';
 
 /**
  * Next.js's request contexts are switched off while it serves nothing (lib/server/async-context-gate.ts),
@@ -53,6 +53,5 @@ test("async hooks run only while Next.js serves a request, and its pages keep th
   await expect(page.getByRole('heading', { name: 'Where you are signed in', level: 1 })).toBeVisible();
   await expect(page.getByText('This device')).toBeVisible();
   expect(server.stderr()).not.toMatch(/error|outside a request scope/i);
-  // The page's link prefetches end before the server does.
-  await page.waitForLoadState('networkidle');
+  await leavePage(page);
 });

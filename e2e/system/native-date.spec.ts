@@ -1,6 +1,6 @@
 import { expect, test } from '../pages/fixtures';
 import { askRuntimeProbe, RUNTIME_PROBE_NODE_OPTIONS } from './runtime-probe';
-import { killAll, newAccount, removeTempDirs, signUp, startServer } from './server';
+import { killAll, leavePage, newAccount, removeTempDirs, signUp, startServer } from './server';
 
 /**
  * Next.js replaces the global Date when it loads; Optare's server puts the built-in one back
@@ -30,5 +30,5 @@ test('the server runs on the built-in Date, before and after Next.js renders pag
   await expect(page.locator('time').first()).toHaveAttribute('datetime', new RegExp(`^${today}T`));
   expect(await askRuntimeProbe(server, 'date')).toBe('native');
   expect(server.stderr()).not.toMatch(/error/i);
-  await page.waitForLoadState('networkidle');
+  await leavePage(page);
 });

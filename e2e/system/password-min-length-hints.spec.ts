@@ -1,6 +1,6 @@
 import { expect, test } from '../pages/fixtures';
 import { withEmbeddedSql } from './embedded-sql';
-import { killAll, newAccount, removeTempDirs, signIn, signUp, startServer } from './server';
+import { killAll, leavePage, newAccount, removeTempDirs, signIn, signUp, startServer } from './server';
 
 /**
  * The minimum password length is a runtime setting an administrator may raise (lib/settings). The
@@ -43,6 +43,6 @@ test('sign-up, password change and reset say the minimum length an administrator
   const short = await signUp(server.url, { ...newAccount('too-short'), password: 'Fifteen-chars-1' });
   expect(short.status).toBe(400);
   expect(JSON.stringify(await short.json())).toContain('Use at least 16 characters.');
-  await page.waitForLoadState('networkidle');
   expect((await signIn(server.url, account)).status).toBe(200);
+  await leavePage(page);
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 import pg from 'pg';
 
 /**
@@ -47,6 +47,14 @@ const running = new Set<OptareProcess>();
 /** Kills every process the current test started and is still running (call in afterEach). */
 export async function killAll(): Promise<void> {
   await Promise.all([...running].map((proc) => proc.stop('SIGKILL').catch(() => undefined)));
+}
+
+/**
+ * Leaves the page before the test's servers stop: Next.js prefetches the links of a page that
+ * stays open, and a prefetch that reaches a stopped server fails as a console error.
+ */
+export async function leavePage(page: Page): Promise<void> {
+  await page.goto('about:blank');
 }
 
 let portCounter = 0;
