@@ -14,9 +14,9 @@ function installNextDate(): void {
 }
 
 describe('restoreNativeDate', () => {
+  // Whatever a test left behind: the module under test saw the same built-in Date as this file.
   afterEach(() => {
-    globalThis.Date = builtIn;
-    Object.defineProperty(builtIn.prototype, 'constructor', { value: builtIn, writable: true, enumerable: false, configurable: true });
+    restoreNativeDate();
   });
 
   it("puts the built-in Date back after Next.js's replacement, constructor included", () => {
