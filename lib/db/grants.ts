@@ -226,7 +226,10 @@ export async function findRefreshToken(tokenHash: Bytes) {
       WHERE rt."token_hash" = $1::bytea`,
     [Buffer.from(tokenHash)],
   );
-  if (!row) return null;
+  return row && refreshTokenOf(row);
+}
+
+function refreshTokenOf(row: RefreshTokenSqlRow) {
   return {
     id: row.id,
     scopes: row.scopes,
@@ -237,6 +240,52 @@ export async function findRefreshToken(tokenHash: Bytes) {
     revokedAt: row.revoked_at,
     grant: grantOf(row),
   };
+}
+
+/** What a refresh token's owner may renew it under: checked in SQL by rotateIfRenewable. */
+export interface RenewalConditions {
+  clientId: string;
+  /** The client's registered resources: a grant with resources must still share one of them. */
+  clientResources: string[];
+  /** RFC 8707 resources the request names: each must be the grant's and still the client's. */
+  requestedResources: string[];
+  /** now plus the client's idle lifetime; the successor's idle expiry is this or its absolute expiry, whichever comes first. */
+  idleExpiresAt: Date;
+}
+
+/**
+ * The common refresh in one statement: rotates the token with this hash and inserts its successor
+ * only if every check the refresh grant makes would pass (the token neither rotated, revoked nor
+ * expired, issued to this client, its grant live, the grant's user enabled, the grant's resources
+ * still registered on the client, the resources requested among them), and returns the rotated token with its grant. Returns null
+ * when any check fails or another request rotated it first: the caller then looks the token up and
+ * decides as before, so the conditions here may only be as strict as those checks or stricter.
+ */
+export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'>, conditions: RenewalConditions, now: Date) {
+  const row = await queryFirstRow<RefreshTokenSqlRow>(
+    'optare.rotate_renewable_refresh_token',
+    `WITH rotated AS (
+        UPDATE "refresh_tokens" rt SET "rotated_at" = $1::timestamptz
+        WHERE rt."token_hash" = $2::bytea AND rt."rotated_at" IS NULL AND rt."revoked_at" IS NULL
+          AND rt."idle_expires_at" > $1::timestamptz AND rt."absolute_expires_at" > $1::timestamptz
+          AND (SELECT g."client_id" = $3 AND g."revoked_at" IS NULL AND g."expires_at" > $1::timestamptz AND u."disabled_at" IS NULL
+                 AND (cardinality(coalesce(g."resources", '{}')) = 0 OR g."resources" && $4::text[])
+                 AND $8::text[] <@ coalesce(g."resources", '{}') AND $8::text[] <@ $4::text[]
+               FROM "grants" g JOIN "users" u ON u."id" = g."user_id" WHERE g."id" = rt."grant_id")
+        RETURNING rt."id", rt."grant_id", rt."scopes", rt."created_at", rt."idle_expires_at", rt."absolute_expires_at", rt."rotated_at", rt."revoked_at"
+      ), issued AS (
+        INSERT INTO "refresh_tokens" ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
+        SELECT $5::uuid, $6::bytea, rotated."grant_id", rotated."scopes", $1::timestamptz,
+          least($7::timestamptz, rotated."absolute_expires_at"), rotated."absolute_expires_at"
+        FROM rotated
+        RETURNING "id"
+      )
+      SELECT rotated.*, ${GRANT_COLUMNS}
+      FROM rotated ${withGrantAndUser('rotated')}
+      WHERE EXISTS (SELECT 1 FROM issued)`,
+    [now, Buffer.from(tokenHash), conditions.clientId, conditions.clientResources, successor.id, Buffer.from(successor.tokenHash), conditions.idleExpiresAt, conditions.requestedResources],
+  );
+  return row && refreshTokenOf(row);
 }
 
 /**
