@@ -242,36 +242,57 @@ function refreshTokenOf(row: RefreshTokenSqlRow) {
   };
 }
 
-/** What a refresh token's owner may renew it under: checked in SQL by rotateIfRenewable. */
-export interface RenewalConditions {
+/**
+ * The one-statement paths' check of the grant behind a code or refresh token (the row of `table`),
+ * as a scalar subquery, so the plan is always driven by the presented hash: issued to the client
+ * ($3), not revoked or expired at $1, its user enabled, its resources (if any) still sharing one
+ * with the client's ($4), and the requested resources ($8) both the grant's and the client's.
+ * A join in the UPDATE instead let PostgreSQL's generic plan start from the client's grants.
+ */
+const issuableGrant = (table: string) => `(SELECT g."client_id" = $3 AND g."revoked_at" IS NULL AND g."expires_at" > $1::timestamptz
+      AND u."disabled_at" IS NULL
+      AND (cardinality(coalesce(g."resources", '{}')) = 0 OR g."resources" && $4::text[])
+      AND $8::text[] <@ coalesce(g."resources", '{}') AND $8::text[] <@ $4::text[]
+    FROM "grants" g JOIN "users" u ON u."id" = g."user_id" WHERE g."id" = ${table}."grant_id")`;
+
+/** What the presented code or refresh token must be issued under; checked by issuableGrant. */
+export interface IssuanceConditions {
   clientId: string;
   /** The client's registered resources: a grant with resources must still share one of them. */
   clientResources: string[];
   /** RFC 8707 resources the request names: each must be the grant's and still the client's. */
   requestedResources: string[];
-  /** now plus the client's idle lifetime; the successor's idle expiry is this or its absolute expiry, whichever comes first. */
+  /** now plus the client's idle lifetime; a new refresh token's idle expiry is this or its absolute expiry, whichever comes first. */
   idleExpiresAt: Date;
 }
+
+const issuanceValues = (now: Date, hash: Bytes, conditions: IssuanceConditions, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'> | null) => [
+  now,
+  Buffer.from(hash),
+  conditions.clientId,
+  conditions.clientResources,
+  successor?.id ?? null,
+  successor ? Buffer.from(successor.tokenHash) : null,
+  conditions.idleExpiresAt,
+  conditions.requestedResources,
+];
 
 /**
  * The common refresh in one statement: rotates the token with this hash and inserts its successor
  * only if every check the refresh grant makes would pass (the token neither rotated, revoked nor
  * expired, issued to this client, its grant live, the grant's user enabled, the grant's resources
- * still registered on the client, the resources requested among them), and returns the rotated token with its grant. Returns null
- * when any check fails or another request rotated it first: the caller then looks the token up and
+ * still registered on the client, the resources requested among them), and returns the rotated
+ * token with its grant. Returns null when any check fails or another request rotated it first: the caller then looks the token up and
  * decides as before, so the conditions here may only be as strict as those checks or stricter.
  */
-export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'>, conditions: RenewalConditions, now: Date) {
+export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'>, conditions: IssuanceConditions, now: Date) {
   const row = await queryFirstRow<RefreshTokenSqlRow>(
     'optare.rotate_renewable_refresh_token',
     `WITH rotated AS (
         UPDATE "refresh_tokens" rt SET "rotated_at" = $1::timestamptz
         WHERE rt."token_hash" = $2::bytea AND rt."rotated_at" IS NULL AND rt."revoked_at" IS NULL
           AND rt."idle_expires_at" > $1::timestamptz AND rt."absolute_expires_at" > $1::timestamptz
-          AND (SELECT g."client_id" = $3 AND g."revoked_at" IS NULL AND g."expires_at" > $1::timestamptz AND u."disabled_at" IS NULL
-                 AND (cardinality(coalesce(g."resources", '{}')) = 0 OR g."resources" && $4::text[])
-                 AND $8::text[] <@ coalesce(g."resources", '{}') AND $8::text[] <@ $4::text[]
-               FROM "grants" g JOIN "users" u ON u."id" = g."user_id" WHERE g."id" = rt."grant_id")
+          AND ${issuableGrant('rt')}
         RETURNING rt."id", rt."grant_id", rt."scopes", rt."created_at", rt."idle_expires_at", rt."absolute_expires_at", rt."rotated_at", rt."revoked_at"
       ), issued AS (
         INSERT INTO "refresh_tokens" ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
@@ -283,9 +304,62 @@ export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRef
       SELECT rotated.*, ${GRANT_COLUMNS}
       FROM rotated ${withGrantAndUser('rotated')}
       WHERE EXISTS (SELECT 1 FROM issued)`,
-    [now, Buffer.from(tokenHash), conditions.clientId, conditions.clientResources, successor.id, Buffer.from(successor.tokenHash), conditions.idleExpiresAt, conditions.requestedResources],
+    issuanceValues(now, tokenHash, conditions, successor),
   );
   return row && refreshTokenOf(row);
+}
+
+/** What a code exchange must present beyond the grant's conditions, and its refresh token's bounds. */
+export interface ExchangeConditions extends IssuanceConditions {
+  redirectUri: string;
+  /** The S256 challenge of the presented code_verifier, or null when none was presented. */
+  codeChallenge: string | null;
+  /** now plus the client's absolute refresh-token lifetime. */
+  absoluteExpiresAt: Date;
+  /** How long before the grant's own expiry a refresh token must end (one access-token lifetime). */
+  grantMarginSeconds: number;
+}
+
+/**
+ * The common code exchange in one statement: consumes the code with this hash only if every check
+ * the authorization_code grant makes would pass (not consumed or expired, the same redirect URI,
+ * the challenge its verifier answers or none, and issuableGrant), and inserts the refresh token
+ * `refreshToken` names when the grant has offline_access, with refreshTokenLifetime's bounds.
+ * Returns the grant and whether a refresh token was stored, or null when any check fails or
+ * another request consumed the code first: the caller then decides the long way.
+ */
+export async function consumeIfExchangeable(codeHash: Bytes, refreshToken: Pick<NewRefreshToken, 'id' | 'tokenHash'> | null, conditions: ExchangeConditions, now: Date) {
+  const row = await queryFirstRow<GrantSqlRow & { refresh_token_issued: boolean }>(
+    'optare.consume_exchangeable_code',
+    `WITH consumed AS (
+        UPDATE "authorization_codes" c SET "consumed_at" = $1::timestamptz
+        WHERE c."code_hash" = $2::bytea AND c."consumed_at" IS NULL AND c."expires_at" > $1::timestamptz
+          AND c."redirect_uri" = $9 AND c."code_challenge" IS NOT DISTINCT FROM $10::text
+          AND ($10::text IS NULL OR c."code_challenge_method" = 'S256')
+          AND ${issuableGrant('c')}
+        RETURNING c."grant_id"
+      ), bounded AS (
+        SELECT g."id", g."scopes", least($11::timestamptz, g."expires_at" - make_interval(secs => $12)) AS "absolute_expires_at"
+        FROM consumed JOIN "grants" g ON g."id" = consumed."grant_id"
+      ), issued AS (
+        INSERT INTO "refresh_tokens" ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
+        SELECT $5::uuid, $6::bytea, bounded."id", bounded."scopes", $1::timestamptz,
+          least($7::timestamptz, bounded."absolute_expires_at"), bounded."absolute_expires_at"
+        FROM bounded
+        WHERE $5::uuid IS NOT NULL AND 'offline_access' = ANY(bounded."scopes")
+        RETURNING "id"
+      )
+      SELECT ${GRANT_COLUMNS}, EXISTS (SELECT 1 FROM issued) AS "refresh_token_issued"
+      FROM consumed ${withGrantAndUser('consumed')}`,
+    [
+      ...issuanceValues(now, codeHash, conditions, refreshToken),
+      conditions.redirectUri,
+      conditions.codeChallenge,
+      conditions.absoluteExpiresAt,
+      conditions.grantMarginSeconds,
+    ],
+  );
+  return row && { grant: grantOf(row), refreshTokenIssued: row.refresh_token_issued };
 }
 
 /**

@@ -23,6 +23,16 @@ export function requestedResources(params: OAuthParams, allowed: readonly string
 }
 
 /**
+ * The distinct `resource` values of a request if each is well formed, else null: what a
+ * one-statement token path checks against the grant and client in SQL (requestedResources
+ * gives a malformed value its invalid_target on the long way).
+ */
+export function wellFormedResources(params: OAuthParams): string[] | null {
+  const values = [...new Set(paramValues(params, 'resource'))];
+  return values.every((value) => resourceUriProblem(value) === null) ? values : null;
+}
+
+/**
  * The resources of a token request within a grant's (RFC 8707 §2.2): the ones named, which must
  * have been granted (a subset narrows the audience), or, when none are named, all of them.
  */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../lib/crypto/hash';
 import { randomToken } from '../../lib/crypto/random';
-import { rotateIfRenewable, type RenewalConditions } from '../../lib/db/grants';
+import { rotateIfRenewable, type IssuanceConditions } from '../../lib/db/grants';
 import type { TestDatabase } from '../support/database';
 import { newClient, newUser, openOAuthTestDatabase, refresh, signIn, type TestClient } from './token-endpoint.helpers';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-function conditions(now: Date, overrides: Partial<RenewalConditions> = {}): RenewalConditions {
+function conditions(now: Date, overrides: Partial<IssuanceConditions> = {}): IssuanceConditions {
   return {
     clientId: app.client.id,
     clientResources: [ORDERS, BILLING],
@@ -86,7 +86,7 @@ describe('rotateIfRenewable: the common refresh in one statement', () => {
     expect((await tokenRow(renewed.body.refresh_token!)).idle_expires_at.getTime()).toBe(after.getTime() + 10 * MINUTE);
   });
 
-  const refusals: [string, (token: { refreshToken: string; grantId: string; now: Date }) => Promise<Partial<RenewalConditions> | void>][] = [
+  const refusals: [string, (token: { refreshToken: string; grantId: string; now: Date }) => Promise<Partial<IssuanceConditions> | void>][] = [
     ['issued to another client', async () => ({ clientId: (await newClient()).client.id })],
     ['already rotated', async ({ refreshToken, now }) => void (await database.sql('UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1', [Buffer.from(sha256(refreshToken)), now]))],
     ['revoked', async ({ refreshToken, now }) => void (await database.sql('UPDATE refresh_tokens SET revoked_at = $2 WHERE token_hash = $1', [Buffer.from(sha256(refreshToken)), now]))],

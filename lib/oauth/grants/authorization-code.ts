@@ -1,8 +1,8 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { sha256 } from '../../crypto/hash';
+import { sha256, type Bytes } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
-import { consumeAuthorizationCode, findAuthorizationCode, insertGrantWithCode } from '../../db/grants';
+import { consumeAuthorizationCode, consumeIfExchangeable, findAuthorizationCode, insertGrantWithCode, type ExchangeConditions } from '../../db/grants';
 import { findEnabledClient } from '../clients/registration';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
@@ -11,9 +11,10 @@ import { AUTHORIZATION_CODE_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from '../tokens
 import { checkIssuedToClient } from './checks/client-binding';
 import { checkNotExpired } from './checks/expiry';
 import { checkGrantActive } from './checks/grant-active';
-import { checkPkce } from './checks/pkce';
+import { challengeToMatch, checkPkce } from './checks/pkce';
 import { checkRedirectUri } from './checks/redirect-uri';
 import { userTokenResponse } from './issue';
+import { issuanceConditions } from './issuance-conditions';
 import { refreshTokenLifetime, wantsRefreshToken } from './refresh-token';
 import { revokeGrant } from './revoke';
 import type { GrantContext, GrantType, TokenResponse } from './types';
@@ -86,33 +87,62 @@ export async function issueAuthorizationCode(input: AuthorizationCodeInput, now 
 export const authorizationCodeGrant: GrantType = {
   name: 'authorization_code',
   requiredParameters: ['code', 'redirect_uri'],
-  async handle({ client, params, audit, now }: GrantContext): Promise<TokenResponse> {
+  async handle(context: GrantContext): Promise<TokenResponse> {
+    const { client, params, now } = context;
     const codeHash = sha256(params.get('code')!);
-    const code = await findAuthorizationCode(codeHash);
-    if (!code) throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
-    checkIssuedToClient(code.grant.clientId, client, 'authorization code');
-    if (code.consumedAt !== null) await codeReplayed(code.grantId, client, audit, now);
-    checkNotExpired(code.expiresAt, now, 'authorization code');
-    checkRedirectUri(code.redirectUri, params.get('redirect_uri'));
-    checkPkce(code, params.get('code_verifier'), client);
-    checkGrantActive(code.grant, now);
-    const resources = resourcesWithinGrant(params, stillRegistered(code.grant.resources, client.resources));
-
-    const refreshToken = wantsRefreshToken(client, code.grant.scopes) ? randomToken(32) : null;
-    const refreshTokenRow = refreshToken === null ? null : {
-      id: randomUUID(),
-      tokenHash: sha256(refreshToken),
-      grantId: code.grantId,
-      scopes: code.grant.scopes,
-      createdAt: now,
-      ...refreshTokenLifetime(client, code.grant.expiresAt, now),
-    };
-    // The single-use decision: a conditional UPDATE that says who won; the refresh token is
-    // stored in the same statement, and only for the winner.
-    if (!(await consumeAuthorizationCode(codeHash, now, refreshTokenRow))) await codeReplayed(code.grantId, client, audit, now);
-    return userTokenResponse({ client, grant: code.grant, scopes: code.grant.scopes, resources, refreshToken, nonce: code.grant.nonce }, now);
+    const refreshToken = client.grantTypes.includes('refresh_token') ? randomToken(32) : null;
+    const refreshTokenRow = refreshToken === null ? null : { id: randomUUID(), tokenHash: sha256(refreshToken) };
+    // The common exchange takes one statement when every check passes; a failure, or a request
+    // the checks must parse first, goes the long way, which consumes the code only after them.
+    const conditions = exchangeConditions(context);
+    const exchanged = (conditions && (await consumeIfExchangeable(codeHash, refreshTokenRow, conditions, now)))
+      || (await checkAndConsume(codeHash, refreshTokenRow, context));
+    const resources = resourcesWithinGrant(params, stillRegistered(exchanged.grant.resources, client.resources));
+    return userTokenResponse(
+      { client, grant: exchanged.grant, scopes: exchanged.grant.scopes, resources, refreshToken: exchanged.refreshTokenIssued ? refreshToken : null, nonce: exchanged.grant.nonce },
+      now,
+    );
   },
 };
+
+/** What consumeIfExchangeable checks, or null for a request whose PKCE or resources checkPkce and requestedResources must answer. */
+function exchangeConditions({ client, params, now }: GrantContext): ExchangeConditions | null {
+  const codeChallenge = challengeToMatch(params.get('code_verifier'), client);
+  const issuance = issuanceConditions(client, params, now);
+  if (codeChallenge === undefined || issuance === null) return null;
+  return {
+    ...issuance,
+    redirectUri: params.get('redirect_uri')!,
+    codeChallenge,
+    absoluteExpiresAt: new Date(now.getTime() + client.refreshTokenMaxTtl * 1000),
+    grantMarginSeconds: MAX_TOKEN_TTL_SECONDS,
+  };
+}
+
+/** The code looked up and checked in turn (each failure with its own answer), then consumed. */
+async function checkAndConsume(codeHash: Bytes, refreshTokenRow: { id: string; tokenHash: Bytes } | null, { client, params, audit, now }: GrantContext) {
+  const code = await findAuthorizationCode(codeHash);
+  if (!code) throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
+  checkIssuedToClient(code.grant.clientId, client, 'authorization code');
+  if (code.consumedAt !== null) await codeReplayed(code.grantId, client, audit, now);
+  checkNotExpired(code.expiresAt, now, 'authorization code');
+  checkRedirectUri(code.redirectUri, params.get('redirect_uri'));
+  checkPkce(code, params.get('code_verifier'), client);
+  checkGrantActive(code.grant, now);
+  resourcesWithinGrant(params, stillRegistered(code.grant.resources, client.resources));
+
+  const stored = refreshTokenRow !== null && wantsRefreshToken(client, code.grant.scopes) ? {
+    ...refreshTokenRow,
+    grantId: code.grantId,
+    scopes: code.grant.scopes,
+    createdAt: now,
+    ...refreshTokenLifetime(client, code.grant.expiresAt, now),
+  } : null;
+  // The single-use decision: a conditional UPDATE that says who won; the refresh token is
+  // stored in the same statement, and only for the winner.
+  if (!(await consumeAuthorizationCode(codeHash, now, stored))) await codeReplayed(code.grantId, client, audit, now);
+  return { grant: code.grant, refreshTokenIssued: stored !== null };
+}
 
 async function codeReplayed(grantId: string, client: OAuthClientRecord, audit: GrantContext['audit'], now: Date): Promise<never> {
   await revokeGrant(grantId, 'authorization_code_reused', {

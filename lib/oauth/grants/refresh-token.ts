@@ -2,17 +2,16 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sha256, type Bytes } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
-import { findRefreshToken, rotateIfRenewable, rotateRefreshToken, type RenewalConditions } from '../../db/grants';
-import { resourceUriProblem } from '../clients/settings-schema';
+import { findRefreshToken, rotateIfRenewable, rotateRefreshToken, type IssuanceConditions } from '../../db/grants';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
-import { paramValues } from '../params';
 import { resourcesWithinGrant, stillRegistered } from '../resources';
 import { MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
 import { checkIssuedToClient } from './checks/client-binding';
 import { checkNotExpired } from './checks/expiry';
 import { checkGrantActive } from './checks/grant-active';
 import { narrowScope } from './checks/scope';
+import { issuanceConditions } from './issuance-conditions';
 import { userTokenResponse } from './issue';
 import { revokeGrant } from './revoke';
 import type { GrantContext, GrantType, TokenResponse } from './types';
@@ -75,16 +74,9 @@ export const refreshTokenGrant: GrantType = {
 type PresentedToken = NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>;
 
 /** What rotateIfRenewable checks, or null for a request the long way must parse (`scope`, malformed resources). */
-function renewalConditions(client: OAuthClientRecord, params: GrantContext['params'], now: Date): RenewalConditions | null {
+function renewalConditions(client: OAuthClientRecord, params: GrantContext['params'], now: Date): IssuanceConditions | null {
   if (params.has('scope')) return null;
-  const requestedResources = [...new Set(paramValues(params, 'resource'))];
-  if (requestedResources.some((resource) => resourceUriProblem(resource) !== null)) return null;
-  return {
-    clientId: client.id,
-    clientResources: client.resources,
-    requestedResources,
-    idleExpiresAt: new Date(now.getTime() + client.refreshTokenIdleTtl * 1000),
-  };
+  return issuanceConditions(client, params, now);
 }
 
 /** The presented token checked in turn (each failure with its own answer), then rotated. */

@@ -26,8 +26,22 @@ export function checkPkce(stored: StoredChallenge, verifier: string | undefined,
   if (stored.codeChallengeMethod !== 'S256') throw new InvalidGrant('Only the S256 code challenge method is supported.');
   if (verifier === undefined) throw new InvalidGrant('The code_verifier is missing.');
   if (!CODE_VERIFIER.test(verifier)) throw new InvalidGrant('The code_verifier is malformed.');
-  const computed = Buffer.from(Buffer.from(sha256(verifier)).toString('base64url'));
+  const computed = Buffer.from(s256(verifier));
   if (!constantTimeEqual(computed, Buffer.from(stored.codeChallenge))) {
     throw new InvalidGrant('The code_verifier does not match the code_challenge.');
   }
 }
+
+/**
+ * The challenge a one-statement exchange requires the stored one to equal (null: the code must
+ * have none), or undefined when checkPkce must decide on the long way: a malformed verifier, or
+ * none from a client that must use PKCE. The stored challenge is then compared in SQL; both sides
+ * are SHA-256 outputs, of which the presenter can steer neither, so the comparison's timing tells
+ * nothing.
+ */
+export function challengeToMatch(verifier: string | undefined, client: OAuthClientRecord): string | null | undefined {
+  if (verifier === undefined) return mustUsePkce(client) ? undefined : null;
+  return CODE_VERIFIER.test(verifier) ? s256(verifier) : undefined;
+}
+
+const s256 = (verifier: string) => Buffer.from(sha256(verifier)).toString('base64url');
