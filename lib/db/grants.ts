@@ -34,14 +34,10 @@ export interface NewAuthorizationCode {
   expiresAt: Date;
 }
 
+/** A new refresh token: its id and the SHA-256 of its value; the statement that stores it sets the rest. */
 export interface NewRefreshToken {
   id: string;
   tokenHash: Bytes;
-  grantId: string;
-  scopes: string[];
-  createdAt: Date;
-  idleExpiresAt: Date;
-  absoluteExpiresAt: Date;
 }
 
 /** What a token is issued from: the grant, with the facts about its user that decide validity. */
@@ -164,48 +160,6 @@ export async function findAuthorizationCode(codeHash: Bytes) {
   };
 }
 
-/**
- * Marks a code consumed if, and only if, nobody consumed it before, and inserts the exchange's
- * refresh token (when there is one) only if that mark was made: one statement, so one
- * transaction and one round trip. The conditional UPDATE decides: two concurrent exchanges of
- * one code cannot both get `true`.
- */
-export async function consumeAuthorizationCode(codeHash: Bytes, now: Date, refreshToken: NewRefreshToken | null = null): Promise<boolean> {
-  const row = await queryFirstRow<{ consumed: number }>(
-    'optare.consume_authorization_code',
-    `WITH consumed AS (
-        UPDATE "authorization_codes" SET "consumed_at" = $1::timestamptz
-        WHERE "code_hash" = $2::bytea AND "consumed_at" IS NULL
-        RETURNING "grant_id"
-      ), issued AS (${insertRefreshTokenFrom('consumed')})
-      SELECT (SELECT count(*) FROM consumed)::int AS "consumed", (SELECT count(*) FROM issued)::int AS "issued"`,
-    [now, Buffer.from(codeHash), ...refreshTokenValues(refreshToken)],
-  );
-  return row?.consumed === 1;
-}
-
-/**
- * The INSERT of a new refresh token (parameters $3 to $9, refreshTokenValues) for the grant that
- * the CTE `source` returned, only if `source` returned a row, a token is given ($3), and the grant
- * is the one the token was made for ($9).
- */
-const insertRefreshTokenFrom = (source: string) => `INSERT INTO "refresh_tokens"
-    ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
-  SELECT $3::uuid, $4::bytea, ${source}."grant_id", $5::text[], $6::timestamptz, $7::timestamptz, $8::timestamptz
-  FROM ${source}
-  WHERE $3::uuid IS NOT NULL AND ${source}."grant_id" = $9::uuid
-  RETURNING "id"`;
-
-const refreshTokenValues = (token: NewRefreshToken | null) => [
-  token?.id ?? null,
-  token ? Buffer.from(token.tokenHash) : null,
-  token?.scopes ?? null,
-  token?.createdAt ?? null,
-  token?.idleExpiresAt ?? null,
-  token?.absoluteExpiresAt ?? null,
-  token?.grantId ?? null,
-];
-
 interface RefreshTokenSqlRow extends GrantSqlRow {
   id: string;
   scopes: string[];
@@ -266,7 +220,7 @@ export interface IssuanceConditions {
   idleExpiresAt: Date;
 }
 
-const issuanceValues = (now: Date, hash: Bytes, conditions: IssuanceConditions, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'> | null) => [
+const issuanceValues = (now: Date, hash: Bytes, conditions: IssuanceConditions, successor: NewRefreshToken | null) => [
   now,
   Buffer.from(hash),
   conditions.clientId,
@@ -277,22 +231,27 @@ const issuanceValues = (now: Date, hash: Bytes, conditions: IssuanceConditions, 
   conditions.requestedResources,
 ];
 
+/** What a refresh must present beyond the grant's conditions: the scopes it narrows to (none: all). */
+export interface RenewalConditions extends IssuanceConditions {
+  requestedScopes: string[];
+}
+
 /**
- * The common refresh in one statement: rotates the token with this hash and inserts its successor
- * only if every check the refresh grant makes would pass (the token neither rotated, revoked nor
- * expired, issued to this client, its grant live, the grant's user enabled, the grant's resources
- * still registered on the client, the resources requested among them), and returns the rotated
- * token with its grant. Returns null when any check fails or another request rotated it first: the caller then looks the token up and
- * decides as before, so the conditions here may only be as strict as those checks or stricter.
+ * Refresh rotation in one statement, so one transaction: rotates the token with this hash and
+ * inserts its successor only if every check the refresh grant makes would pass (the token neither
+ * rotated, revoked nor expired, the requested scopes within its own, and issuableGrant), and
+ * returns the rotated token with its grant. Returns null when any check fails or another request
+ * rotated it first, having written nothing: the caller then looks the token up to say why, so
+ * the conditions here must be at least as strict as those checks.
  */
-export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRefreshToken, 'id' | 'tokenHash'>, conditions: IssuanceConditions, now: Date) {
+export async function rotateIfRenewable(tokenHash: Bytes, successor: NewRefreshToken, conditions: RenewalConditions, now: Date) {
   const row = await queryFirstRow<RefreshTokenSqlRow>(
     'optare.rotate_renewable_refresh_token',
     `WITH rotated AS (
         UPDATE "refresh_tokens" rt SET "rotated_at" = $1::timestamptz
         WHERE rt."token_hash" = $2::bytea AND rt."rotated_at" IS NULL AND rt."revoked_at" IS NULL
           AND rt."idle_expires_at" > $1::timestamptz AND rt."absolute_expires_at" > $1::timestamptz
-          AND ${issuableGrant('rt')}
+          AND $9::text[] <@ rt."scopes" AND ${issuableGrant('rt')}
         RETURNING rt."id", rt."grant_id", rt."scopes", rt."created_at", rt."idle_expires_at", rt."absolute_expires_at", rt."rotated_at", rt."revoked_at"
       ), issued AS (
         INSERT INTO "refresh_tokens" ("id", "token_hash", "grant_id", "scopes", "created_at", "idle_expires_at", "absolute_expires_at")
@@ -304,7 +263,7 @@ export async function rotateIfRenewable(tokenHash: Bytes, successor: Pick<NewRef
       SELECT rotated.*, ${GRANT_COLUMNS}
       FROM rotated ${withGrantAndUser('rotated')}
       WHERE EXISTS (SELECT 1 FROM issued)`,
-    issuanceValues(now, tokenHash, conditions, successor),
+    [...issuanceValues(now, tokenHash, conditions, successor), conditions.requestedScopes],
   );
   return row && refreshTokenOf(row);
 }
@@ -321,14 +280,17 @@ export interface ExchangeConditions extends IssuanceConditions {
 }
 
 /**
- * The common code exchange in one statement: consumes the code with this hash only if every check
+ * Code exchange in one statement, so one transaction: consumes the code with this hash only if every check
  * the authorization_code grant makes would pass (not consumed or expired, the same redirect URI,
  * the challenge its verifier answers or none, and issuableGrant), and inserts the refresh token
- * `refreshToken` names when the grant has offline_access, with refreshTokenLifetime's bounds.
+ * `refreshToken` names when the grant has offline_access: the client's absolute lifetime, within
+ * the grant's life minus one access-token lifetime (so every access token issued with it expires
+ * before the grant row may be deleted), and its idle lifetime within that.
  * Returns the grant and whether a refresh token was stored, or null when any check fails or
- * another request consumed the code first: the caller then decides the long way.
+ * another request consumed the code first, having written nothing: the caller then looks the code
+ * up to say why. The conditional UPDATE decides: two concurrent exchanges cannot both win.
  */
-export async function consumeIfExchangeable(codeHash: Bytes, refreshToken: Pick<NewRefreshToken, 'id' | 'tokenHash'> | null, conditions: ExchangeConditions, now: Date) {
+export async function consumeIfExchangeable(codeHash: Bytes, refreshToken: NewRefreshToken | null, conditions: ExchangeConditions, now: Date) {
   const row = await queryFirstRow<GrantSqlRow & { refresh_token_issued: boolean }>(
     'optare.consume_exchangeable_code',
     `WITH consumed AS (
@@ -360,25 +322,6 @@ export async function consumeIfExchangeable(codeHash: Bytes, refreshToken: Pick<
     ],
   );
   return row && { grant: grantOf(row), refreshTokenIssued: row.refresh_token_issued };
-}
-
-/**
- * Rotation in one statement, so one transaction: marks the presented token rotated only if it is
- * neither rotated nor revoked yet, and inserts its successor only if that mark was made. Returns
- * false when another request rotated (or revoked) it first: the caller treats that as reuse.
- */
-export async function rotateRefreshToken(presentedId: string, successor: NewRefreshToken, now: Date): Promise<boolean> {
-  const row = await queryFirstRow<{ issued: number }>(
-    'optare.rotate_refresh_token',
-    `WITH rotated AS (
-        UPDATE "refresh_tokens" SET "rotated_at" = $1::timestamptz
-        WHERE "id" = $2::uuid AND "rotated_at" IS NULL AND "revoked_at" IS NULL
-        RETURNING "grant_id"
-      ), issued AS (${insertRefreshTokenFrom('rotated')})
-      SELECT (SELECT count(*) FROM issued)::int AS "issued"`,
-    [now, presentedId, ...refreshTokenValues(successor)],
-  );
-  return row?.issued === 1;
 }
 
 /**

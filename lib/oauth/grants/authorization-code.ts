@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sha256, type Bytes } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
-import { consumeAuthorizationCode, consumeIfExchangeable, findAuthorizationCode, insertGrantWithCode, type ExchangeConditions } from '../../db/grants';
+import { consumeIfExchangeable, findAuthorizationCode, insertGrantWithCode, type ExchangeConditions } from '../../db/grants';
 import { findEnabledClient } from '../clients/registration';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
@@ -15,7 +15,7 @@ import { challengeToMatch, checkPkce } from './checks/pkce';
 import { checkRedirectUri } from './checks/redirect-uri';
 import { userTokenResponse } from './issue';
 import { issuanceConditions } from './issuance-conditions';
-import { refreshTokenLifetime, wantsRefreshToken } from './refresh-token';
+import { wantsRefreshToken } from './refresh-token';
 import { revokeGrant } from './revoke';
 import type { GrantContext, GrantType, TokenResponse } from './types';
 
@@ -92,11 +92,11 @@ export const authorizationCodeGrant: GrantType = {
     const codeHash = sha256(params.get('code')!);
     const refreshToken = client.grantTypes.includes('refresh_token') ? randomToken(32) : null;
     const refreshTokenRow = refreshToken === null ? null : { id: randomUUID(), tokenHash: sha256(refreshToken) };
-    // The common exchange takes one statement when every check passes; a failure, or a request
-    // the checks must parse first, goes the long way, which consumes the code only after them.
+    // The single-use decision: one conditional UPDATE, with every check below in its condition,
+    // says who won; the refresh token is stored in the same statement, and only for the winner.
     const conditions = exchangeConditions(context);
-    const exchanged = (conditions && (await consumeIfExchangeable(codeHash, refreshTokenRow, conditions, now)))
-      || (await checkAndConsume(codeHash, refreshTokenRow, context));
+    const exchanged = conditions && (await consumeIfExchangeable(codeHash, refreshTokenRow, conditions, now));
+    if (!exchanged) return refusal(codeHash, context);
     const resources = resourcesWithinGrant(params, stillRegistered(exchanged.grant.resources, client.resources));
     return userTokenResponse(
       { client, grant: exchanged.grant, scopes: exchanged.grant.scopes, resources, refreshToken: exchanged.refreshTokenIssued ? refreshToken : null, nonce: exchanged.grant.nonce },
@@ -119,10 +119,14 @@ function exchangeConditions({ client, params, now }: GrantContext): ExchangeCond
   };
 }
 
-/** The code looked up and checked in turn (each failure with its own answer), then consumed. */
-async function checkAndConsume(codeHash: Bytes, refreshTokenRow: { id: string; tokenHash: Bytes } | null, { client, params, audit, now }: GrantContext) {
+/**
+ * Why a code was not exchanged, as the error to answer with: the code looked up and checked in
+ * turn, each failure with its own answer; a consumed one is a replay. Only a race (the code or
+ * its grant changed between the two statements) passes every check.
+ */
+async function refusal(codeHash: Bytes, { client, params, audit, now }: GrantContext): Promise<never> {
   const code = await findAuthorizationCode(codeHash);
-  if (!code) throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
+  if (!code) throw new InvalidGrant(INVALID);
   checkIssuedToClient(code.grant.clientId, client, 'authorization code');
   if (code.consumedAt !== null) await codeReplayed(code.grantId, client, audit, now);
   checkNotExpired(code.expiresAt, now, 'authorization code');
@@ -130,19 +134,10 @@ async function checkAndConsume(codeHash: Bytes, refreshTokenRow: { id: string; t
   checkPkce(code, params.get('code_verifier'), client);
   checkGrantActive(code.grant, now);
   resourcesWithinGrant(params, stillRegistered(code.grant.resources, client.resources));
-
-  const stored = refreshTokenRow !== null && wantsRefreshToken(client, code.grant.scopes) ? {
-    ...refreshTokenRow,
-    grantId: code.grantId,
-    scopes: code.grant.scopes,
-    createdAt: now,
-    ...refreshTokenLifetime(client, code.grant.expiresAt, now),
-  } : null;
-  // The single-use decision: a conditional UPDATE that says who won; the refresh token is
-  // stored in the same statement, and only for the winner.
-  if (!(await consumeAuthorizationCode(codeHash, now, stored))) await codeReplayed(code.grantId, client, audit, now);
-  return { grant: code.grant, refreshTokenIssued: stored !== null };
+  throw new InvalidGrant(INVALID);
 }
+
+const INVALID = 'The authorization code is invalid, expired or revoked.';
 
 async function codeReplayed(grantId: string, client: OAuthClientRecord, audit: GrantContext['audit'], now: Date): Promise<never> {
   await revokeGrant(grantId, 'authorization_code_reused', {
@@ -155,5 +150,5 @@ async function codeReplayed(grantId: string, client: OAuthClientRecord, audit: G
       details: { clientId: client.id },
     },
   });
-  throw new InvalidGrant('The authorization code is invalid, expired or revoked.');
+  throw new InvalidGrant(INVALID);
 }

@@ -2,11 +2,11 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sha256, type Bytes } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
-import { findRefreshToken, rotateIfRenewable, rotateRefreshToken, type IssuanceConditions } from '../../db/grants';
+import { findRefreshToken, rotateIfRenewable } from '../../db/grants';
 import type { OAuthClientRecord } from '../clients/types';
 import { InvalidGrant } from '../errors';
 import { resourcesWithinGrant, stillRegistered } from '../resources';
-import { MAX_TOKEN_TTL_SECONDS } from '../tokens/lifetimes';
+import { parseScope } from '../scopes';
 import { checkIssuedToClient } from './checks/client-binding';
 import { checkNotExpired } from './checks/expiry';
 import { checkGrantActive } from './checks/grant-active';
@@ -21,33 +21,14 @@ export function wantsRefreshToken(client: OAuthClientRecord, scopes: readonly st
   return scopes.includes('offline_access') && client.grantTypes.includes('refresh_token');
 }
 
-/**
- * The expiries of a new refresh token family: the client's absolute lifetime from now, kept
- * within the grant's life minus one access-token lifetime (so every access token issued with it
- * expires before the grant row may be deleted), and the idle lifetime within that.
- */
-export function refreshTokenLifetime(client: OAuthClientRecord, grantExpiresAt: Date, now: Date) {
-  const absolute = Math.min(
-    now.getTime() + client.refreshTokenMaxTtl * 1000,
-    grantExpiresAt.getTime() - MAX_TOKEN_TTL_SECONDS * 1000,
-  );
-  return idleWithin(client, new Date(absolute), now);
-}
-
-function idleWithin(client: OAuthClientRecord, absoluteExpiresAt: Date, now: Date) {
-  const idle = Math.min(now.getTime() + client.refreshTokenIdleTtl * 1000, absoluteExpiresAt.getTime());
-  return { idleExpiresAt: new Date(idle), absoluteExpiresAt };
-}
-
 const INVALID = 'The refresh token is invalid, expired or revoked.';
 
 /**
  * RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). Every use rotates: the
- * presented token is marked rotated and its successor inserted in one statement, conditioned on
- * the token not being rotated yet. A refresh without `scope` takes that one statement alone, with
- * every check below made in its condition (rotateIfRenewable); when it rotates nothing, the token
- * is looked up and checked step by step, which gives each failure its answer. Presenting a rotated token — a replay, or the loser of two
- * concurrent refreshes — revokes the whole grant (the family, with its access tokens) and is
+ * presented token is marked rotated and its successor inserted in one statement, which makes
+ * every check of the grant in its condition and writes nothing if one fails (rotateIfRenewable);
+ * the token is then looked up to give the failure its answer. Presenting a rotated token — a
+ * replay, or the loser of two concurrent refreshes — revokes the whole grant (the family, with its access tokens) and is
  * audited as token.refresh_reused. Concurrent refreshes with one token therefore leave no valid
  * token at all; a client must serialise its refreshes.
  *
@@ -61,26 +42,28 @@ export const refreshTokenGrant: GrantType = {
     const presented = sha256(params.get('refresh_token')!);
     const successor = randomToken(32);
     const next = { id: randomUUID(), tokenHash: sha256(successor) };
-    // The common refresh takes one statement when every check passes; a failure, or a request
-    // whose parameters need parsing first, goes the long way, which rotates only after the checks.
     const conditions = renewalConditions(client, params, now);
-    const token = (conditions && (await rotateIfRenewable(presented, next, conditions, now)))
-      || (await checkAndRotate(presented, next, { client, params, audit, now }));
+    const token = conditions && (await rotateIfRenewable(presented, next, conditions, now));
+    if (!token) return refusal(presented, { client, params, audit, now });
     // OIDC Core §12.2: the new ID token has no nonce (there was no new authentication request).
     return userTokenResponse({ client, grant: token.grant, ...issuedWithin(token, client, params), refreshToken: successor, nonce: null }, now);
   },
 };
 
-type PresentedToken = NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>;
+type PresentedToken = Pick<NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>, 'scopes' | 'grant'>;
 
-/** What rotateIfRenewable checks, or null for a request the long way must parse (`scope`, malformed resources). */
-function renewalConditions(client: OAuthClientRecord, params: GrantContext['params'], now: Date): IssuanceConditions | null {
-  if (params.has('scope')) return null;
-  return issuanceConditions(client, params, now);
+/** What rotateIfRenewable checks beyond the token itself, or null when a `resource` is malformed. */
+function renewalConditions(client: OAuthClientRecord, params: GrantContext['params'], now: Date) {
+  const conditions = issuanceConditions(client, params, now);
+  return conditions && { ...conditions, requestedScopes: parseScope(params.get('scope')) };
 }
 
-/** The presented token checked in turn (each failure with its own answer), then rotated. */
-async function checkAndRotate(presented: Bytes, next: { id: string; tokenHash: Bytes }, { client, params, audit, now }: GrantContext): Promise<PresentedToken> {
+/**
+ * Why a refresh token was not rotated, as the error to answer with: the token looked up and
+ * checked in turn, each failure with its own answer; a rotated one is reuse. Only a race (the
+ * token or its grant changed between the two statements) passes every check.
+ */
+async function refusal(presented: Bytes, { client, params, audit, now }: GrantContext): Promise<never> {
   const token = await findRefreshToken(presented);
   if (!token) throw new InvalidGrant(INVALID);
   checkIssuedToClient(token.grant.clientId, client, 'refresh token');
@@ -90,14 +73,7 @@ async function checkAndRotate(presented: Bytes, next: { id: string; tokenHash: B
   checkNotExpired(token.absoluteExpiresAt, now, 'refresh token');
   checkGrantActive(token.grant, now);
   issuedWithin(token, client, params);
-
-  const rotated = await rotateRefreshToken(
-    token.id,
-    { ...next, grantId: token.grant.id, scopes: token.scopes, createdAt: now, ...idleWithin(client, token.absoluteExpiresAt, now) },
-    now,
-  );
-  if (!rotated) await refreshTokenReused(token.grant.id, client, audit, now);
-  return token;
+  throw new InvalidGrant(INVALID);
 }
 
 /** The new access token's scopes and resources; throws invalid_scope or invalid_target. */
