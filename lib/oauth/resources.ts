@@ -25,7 +25,7 @@ export function requestedResources(params: OAuthParams, allowed: readonly string
 /**
  * The distinct `resource` values of a request if each is well formed, else null: what a
  * one-statement token path checks against the grant and client in SQL (requestedResources
- * gives a malformed value its invalid_target on the long way).
+ * gives a malformed value its invalid_target once the token or code is looked up).
  */
 export function wellFormedResources(params: OAuthParams): string[] | null {
   const values = [...new Set(paramValues(params, 'resource'))];
