@@ -14,7 +14,7 @@ import { paramValues, type OAuthParams } from './params';
  * (RFC 8707 §2) and one of `allowed`. Empty when the request names none. Throws invalid_target.
  */
 export function requestedResources(params: OAuthParams, allowed: readonly string[]): string[] {
-  const values = [...new Set(paramValues(params, 'resource'))];
+  const values = distinctResources(params);
   for (const value of values) {
     if (resourceUriProblem(value) !== null) throw new InvalidTarget('Each resource must be an absolute https URI without a fragment.');
     if (!allowed.includes(value)) throw new InvalidTarget('A requested resource is not one this client may get tokens for.');
@@ -28,9 +28,11 @@ export function requestedResources(params: OAuthParams, allowed: readonly string
  * gives a malformed value its invalid_target once the token or code is looked up).
  */
 export function wellFormedResources(params: OAuthParams): string[] | null {
-  const values = [...new Set(paramValues(params, 'resource'))];
+  const values = distinctResources(params);
   return values.every((value) => resourceUriProblem(value) === null) ? values : null;
 }
+
+const distinctResources = (params: OAuthParams) => [...new Set(paramValues(params, 'resource'))];
 
 /**
  * The resources of a token request within a grant's (RFC 8707 §2.2): the ones named, which must

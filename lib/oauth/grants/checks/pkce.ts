@@ -34,10 +34,10 @@ export function checkPkce(stored: StoredChallenge, verifier: string | undefined,
 
 /**
  * The challenge a one-statement exchange requires the stored one to equal (null: the code must
- * have none), or undefined when the code must be looked up for checkPkce to answer: a malformed verifier, or
- * none from a client that must use PKCE. The stored challenge is then compared in SQL; both sides
- * are SHA-256 outputs, of which the presenter can steer neither, so the comparison's timing tells
- * nothing.
+ * have none), or undefined when the code must be looked up for checkPkce to answer: a malformed
+ * verifier, or none from a client that must use PKCE. The stored challenge is then compared in
+ * SQL; both sides are SHA-256 outputs, of which the presenter can steer neither, so the
+ * comparison's timing tells nothing.
  */
 export function challengeToMatch(verifier: string | undefined, client: OAuthClientRecord): string | null | undefined {
   if (verifier === undefined) return mustUsePkce(client) ? undefined : null;
