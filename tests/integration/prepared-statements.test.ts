@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, disconnectDatabase, queryRows } from '../../lib/db/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectDatabase, disconnectDatabase, pgPool, queryRows } from '../../lib/db/client';
 import { findUserinfoSource, isAccessTokenDenied } from '../../lib/db/grants';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 
@@ -48,6 +48,23 @@ if (process.env.OPTARE_TEST_DB === 'postgres') {
       await reconnect(true, 4);
       const results = await Promise.all(Array.from({ length: 16 }, () => isAccessTokenDenied(randomUUID(), 'no-such-client', null)));
       expect(results).toEqual(Array.from({ length: 16 }, () => true));
+    });
+
+    it('keeps an idle connection, and so its prepared statements, open past a lull (pg closes one idle for 10 s by default)', async () => {
+      await reconnect(true, 2);
+      const backend = async () => (await queryRows<{ pid: number }>('optare.test_backend_pid', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
+      // The pool's idle timer starts when a connection is released: fake timers from before the query.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const before = await backend();
+        await isAccessTokenDenied(randomUUID(), 'no-such-client', null);
+        vi.advanceTimersByTime(10 * 60_000);
+        expect(pgPool().totalCount).toBe(1);
+        expect(await backend()).toBe(before);
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(await preparedNames()).toContain('optare.access_token_denied');
     });
   });
 }
