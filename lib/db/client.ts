@@ -84,7 +84,11 @@ function pool(runtime: DatabaseRuntime): pg.Pool {
     runtime.pool = new pg.Pool({ connectionString: runtime.url, max: runtime.poolSize, idleTimeoutMillis: 0, allowExitOnIdle: true });
     // An idle connection dropped by the server (a restart, a failover) must not crash the
     // process: the pool discards it, and the next query opens a new one or fails with a 503.
-    runtime.pool.on('error', (error) => logger().warn({ err: error }, 'a database connection was lost'));
+    // pg-pool hangs the client on the error (`error.client`): logged whole, it took some 10 kB a
+    // line and the backend's cancel key with it. What was lost and why is enough.
+    runtime.pool.on('error', (error: Error & { code?: string }) =>
+      logger().warn({ reason: error.message, code: error.code }, 'a database connection was lost'),
+    );
   }
   return runtime.pool;
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { connectDatabase, disconnectDatabase, pgPool, queryRows } from '../../lib/db/client';
 import { findUserinfoSource, isAccessTokenDenied } from '../../lib/db/grants';
+import { installLogger, logger } from '../../lib/log/logger';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -65,6 +67,26 @@ if (process.env.OPTARE_TEST_DB === 'postgres') {
         vi.useRealTimers();
       }
       expect(await preparedNames()).toContain('optare.access_token_denied');
+    });
+
+    it('replaces a kept connection that PostgreSQL closes while idle (idle_session_timeout) without failing a request', async () => {
+      await reconnect(true, 1);
+      const lines: string[] = [];
+      const previous = logger();
+      installLogger(pino({ level: 'info' }, { write: (line: string) => lines.push(line) }));
+      onTestFinished(() => installLogger(previous));
+      const backend = async () => (await queryRows<{ pid: number }>('optare.test_backend_pid', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
+      await queryRows('optare.test_idle_timeout', "SELECT set_config('idle_session_timeout', '50ms', false)", []);
+      const closed = await backend();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(pgPool().totalCount).toBe(0);
+      expect(await backend()).not.toBe(closed);
+      expect(await isAccessTokenDenied(randomUUID(), 'no-such-client', null)).toBe(true);
+      // The loss is logged by what was lost and why, not with the client pg-pool hangs on the error.
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ msg: 'a database connection was lost', reason: 'terminating connection due to idle-session timeout', code: '57P05' }),
+      ]);
+      expect(lines[0]).not.toMatch(/secretKey|processID|connectionParameters/);
     });
   });
 }
