@@ -15,7 +15,8 @@
 // e.g. --cpu-prof), BENCH_PEER_NODE_ARGS (the same for the peer), BENCH_LOG_LEVEL (Optare's log
 // level, info by default as in production), BENCH_QUERIES=1 (after each scenario's timed rounds,
 // count the SQL statements per request on both servers: a pg hook, bench/peers/count-queries.mjs,
-// is preloaded into both, and a few requests are sent one at a time). OPTARE_SKIP_BUILD=1 with OPTARE_NEXT_DIST_DIR runs a
+// is preloaded into both, and a few requests are sent one at a time), BENCH_TRACE=1 (each run's
+// latencies by half second, and the load generator's GC pauses: bench/run-trace.mjs). OPTARE_SKIP_BUILD=1 with OPTARE_NEXT_DIST_DIR runs a
 // build made beforehand in another directory; otherwise the standard .next build is made when
 // the sources changed (scripts/ensure-build.mjs), as `npm run bench` does.
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ import { adminQuery as admin, withDatabase } from '../scripts/postgres-admin.mjs
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { CEILING_LEGEND, ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
+import { traceRun } from './run-trace.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
 import { appClientArgs, CookieJar, exchangeCode, optareCode, peerCode, SCOPE } from './peers/flows.mjs';
 import { addUser } from './peers/users.mjs';
@@ -469,12 +471,14 @@ async function measure(scenario, target, seconds) {
   const cpuBefore = processCpu(target.pid);
   const started = performance.now();
   const job = autocannon({ url: target.base, connections: CONNECTIONS, duration: seconds, ...options });
+  const trace = env.BENCH_TRACE === '1' ? traceRun(job, started) : null;
   // With `amount` autocannon ignores the duration: stop it at the same time anyway (and before
   // the prepared codes could expire).
   const timer = options.amount ? setTimeout(() => job.stop(), Math.min(seconds, CODE_RUN_SECONDS) * 1000) : null;
   const result = await job;
   if (timer) clearTimeout(timer);
   const cpuAfter = processCpu(target.pid);
+  if (trace) console.log([`${scenario.name}, ${target.label}, by half second:`, ...trace.report()].join('\n'));
   const requests = result.requests.total;
   const elapsed = options.amount && lastAnswer > started ? (lastAnswer - started) / 1000 : result.duration;
   return {
@@ -818,7 +822,7 @@ function markdown(r) {
 function commandLine() {
   const names = [
     'OPTARE_SKIP_BUILD', 'OPTARE_NEXT_DIST_DIR', 'BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_CONNECTIONS', 'BENCH_WARMUP_SECONDS',
-    'BENCH_ONLY', 'BENCH_QUERIES', 'BENCH_NODE_ARGS', 'BENCH_PEER_NODE_ARGS', 'BENCH_LOG_LEVEL',
+    'BENCH_ONLY', 'BENCH_QUERIES', 'BENCH_TRACE', 'BENCH_NODE_ARGS', 'BENCH_PEER_NODE_ARGS', 'BENCH_LOG_LEVEL',
   ];
   const set = names.filter((name) => env[name] !== undefined).map((name) => `${name}=${/\s/.test(env[name]) ? `'${env[name]}'` : env[name]}`);
   if (env.BENCH_DATABASE_URL) set.push(`BENCH_DATABASE_URL=${env.BENCH_DATABASE_URL}`);
