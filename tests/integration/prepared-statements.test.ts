@@ -26,6 +26,8 @@ afterAll(() => database.close());
 const preparedNames = async () =>
   (await queryRows<{ name: string }>('optare.test_prepared_names', 'SELECT name FROM pg_prepared_statements ORDER BY name', [])).map((row) => row.name);
 
+const backend = async () => (await queryRows<{ pid: number }>('optare.test_backend_pid', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
+
 const token = () => ({ jti: randomUUID(), clientId: 'no-such-client', grantId: randomUUID() });
 
 async function reconnect(preparedStatements: boolean, poolSize = 1) {
@@ -54,7 +56,6 @@ if (process.env.OPTARE_TEST_DB === 'postgres') {
 
     it('keeps an idle connection, and so its prepared statements, open past a lull (pg closes one idle for 10 s by default)', async () => {
       await reconnect(true, 2);
-      const backend = async () => (await queryRows<{ pid: number }>('optare.test_backend_pid', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
       // The pool's idle timer starts when a connection is released: fake timers from before the query.
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       try {
@@ -75,11 +76,9 @@ if (process.env.OPTARE_TEST_DB === 'postgres') {
       const previous = logger();
       installLogger(pino({ level: 'info' }, { write: (line: string) => lines.push(line) }));
       onTestFinished(() => installLogger(previous));
-      const backend = async () => (await queryRows<{ pid: number }>('optare.test_backend_pid', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
       await queryRows('optare.test_idle_timeout', "SELECT set_config('idle_session_timeout', '50ms', false)", []);
       const closed = await backend();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(pgPool().totalCount).toBe(0);
+      await vi.waitFor(() => expect(pgPool().totalCount).toBe(0), { timeout: 5_000, interval: 20 });
       expect(await backend()).not.toBe(closed);
       expect(await isAccessTokenDenied(randomUUID(), 'no-such-client', null)).toBe(true);
       // The loss is logged by what was lost and why, not with the client pg-pool hangs on the error.
