@@ -7,8 +7,15 @@
 // (3400 by default). BENCH_RATE caps the requests per second: on a busy machine, CPU per request
 // at a fixed rate the server always keeps up with varies far less between runs than at full load.
 // BENCH_ENDPOINT=jwks or discovery measures that endpoint instead, the same way.
+//
+// It also accounts for the whole machine's CPU per request: the server, this process (the load
+// generator) and everything else (PostgreSQL, the OS). With the RS256 signing rate of all cores
+// measured in the same run, that bounds issue 3's target: at full load, issuance as a share of
+// the all-cores ceiling is one signature's core time over the machine's core time per request.
 import fs from 'node:fs';
+import os from 'node:os';
 import autocannon from 'autocannon';
+import { measureCeiling } from './ceiling.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { basic, REDIRECT_URI } from './flow.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
@@ -38,14 +45,19 @@ try {
   };
   await autocannon({ ...options, duration: 2 }); // warm-up
   const before = threadCpu(server.pid);
+  const machineBefore = machineBusyMs();
+  const ownBefore = process.cpuUsage();
   const result = await autocannon({ ...options, duration: SECONDS });
   const after = threadCpu(server.pid);
+  const machineAfter = machineBusyMs();
+  const own = process.cpuUsage(ownBefore);
   const main = (after.get(server.pid) - before.get(server.pid)) / SECONDS;
   const rest = [...after].filter(([tid]) => tid !== server.pid).reduce((sum, [tid, ms]) => sum + ms - (before.get(tid) ?? 0), 0) / SECONDS;
   const rps = result.requests.average;
   console.log(`${ENDPOINT}: ${Math.round(rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
   console.log(`server CPU: main thread ${(main / 1000).toFixed(2)} cores (${Math.round((main * 1000) / rps)} µs/request), other threads ${(rest / 1000).toFixed(2)} cores (${Math.round((rest * 1000) / rps)} µs/request)`);
   console.log(`peak RSS: ${peakRssMiB(server.pid)} MiB`);
+  if (ENDPOINT === 'client_credentials') accountForMachine({ rps, serverUs: ((main + rest) * 1000) / rps, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
 } finally {
   await server.stop();
 }
@@ -63,4 +75,34 @@ function threadCpu(pid) {
     }
   }
   return cpu;
+}
+
+/** CPU ms all cores have been busy so far (Linux /proc/stat: everything but idle and iowait). */
+function machineBusyMs() {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
+}
+
+/**
+ * Prints the machine's core time per request by who spent it, and what share of the all-cores
+ * signing ceiling that allows: signing one token costs cores / ceiling of core time, so a machine
+ * that spends M µs per request issues at most (cores / ceiling) / M of the ceiling when every core
+ * is busy; without the load generator's share, the most a server on its own machine could.
+ */
+async function accountForMachine({ rps, serverUs, machineMs, ownMs, requests }) {
+  const cores = os.availableParallelism();
+  const ceiling = await measureCeiling();
+  const machineUs = (machineMs * 1000) / requests;
+  const generatorUs = (ownMs * 1000) / requests;
+  const signatureUs = (cores * 1e6) / ceiling.webCrypto;
+  const share = (us) => `${Math.round((100 * signatureUs) / us)}%`;
+  console.log(
+    `machine CPU per request: ${Math.round(machineUs)} µs (server ${Math.round(serverUs)}, load generator ${Math.round(generatorUs)}, everything else ${Math.round(machineUs - serverUs - generatorUs)}); ` +
+      `the machine was ${Math.round((machineMs / SECONDS / (cores * 1000)) * 100)}% busy`,
+  );
+  console.log(
+    `all-cores ceiling ${ceiling.webCrypto}/s (one signature: ${Math.round(signatureUs)} µs of a core): this run ${Math.round((100 * rps) / ceiling.webCrypto)}%; ` +
+      `at most ${share(machineUs)} with this machine's work per request, ${share(machineUs - generatorUs)} without the load generator's`,
+  );
 }
