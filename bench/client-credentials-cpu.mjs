@@ -57,7 +57,7 @@ try {
   console.log(`${ENDPOINT}: ${Math.round(rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
   console.log(`server CPU: main thread ${(main / 1000).toFixed(2)} cores (${Math.round((main * 1000) / rps)} µs/request), other threads ${(rest / 1000).toFixed(2)} cores (${Math.round((rest * 1000) / rps)} µs/request)`);
   console.log(`peak RSS: ${peakRssMiB(server.pid)} MiB`);
-  if (ENDPOINT === 'client_credentials') accountForMachine({ rps, serverUs: ((main + rest) * 1000) / rps, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
+  if (ENDPOINT === 'client_credentials') await accountForMachine({ rps, serverUs: ((main + rest) * 1000) / rps, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
 } finally {
   await server.stop();
 }
