@@ -57,7 +57,7 @@ try {
   console.log(`${ENDPOINT}: ${Math.round(rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
   console.log(`server CPU: main thread ${(main / 1000).toFixed(2)} cores (${Math.round((main * 1000) / rps)} µs/request), other threads ${(rest / 1000).toFixed(2)} cores (${Math.round((rest * 1000) / rps)} µs/request)`);
   console.log(`peak RSS: ${peakRssMiB(server.pid)} MiB`);
-  if (ENDPOINT === 'client_credentials') await accountForMachine({ rps, serverUs: ((main + rest) * 1000) / rps, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
+  if (ENDPOINT === 'client_credentials') await accountForMachine({ rps, serverMs: (main + rest) * SECONDS, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
 } finally {
   await server.stop();
 }
@@ -90,11 +90,11 @@ function machineBusyMs() {
  * that spends M µs per request issues at most (cores / ceiling) / M of the ceiling when every core
  * is busy; without the load generator's share, the most a server on its own machine could.
  */
-async function accountForMachine({ rps, serverUs, machineMs, ownMs, requests }) {
+async function accountForMachine({ rps, serverMs, machineMs, ownMs, requests }) {
   const cores = os.availableParallelism();
   const ceiling = await measureCeiling();
-  const machineUs = (machineMs * 1000) / requests;
-  const generatorUs = (ownMs * 1000) / requests;
+  const perRequestUs = (ms) => (ms * 1000) / requests;
+  const [machineUs, serverUs, generatorUs] = [machineMs, serverMs, ownMs].map(perRequestUs);
   const signatureUs = (cores * 1e6) / ceiling.webCrypto;
   const share = (us) => `${Math.round((100 * signatureUs) / us)}%`;
   console.log(

@@ -31,7 +31,7 @@ import { adminQuery as admin, withDatabase } from '../scripts/postgres-admin.mjs
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { CEILING_LEGEND, ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
-import { traceRun } from './run-trace.mjs';
+import { quantile, traceRun } from './run-trace.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
 import { appClientArgs, CookieJar, exchangeCode, optareCode, peerCode, SCOPE } from './peers/flows.mjs';
 import { addUser } from './peers/users.mjs';
@@ -519,11 +519,10 @@ async function measureRoundTrips(target, seconds) {
   const cpuAfter = processCpu(target.pid);
   if (firstError) console.error(`${target.label} round trip: ${errors} failed, the first with: ${firstError.message}`);
   latencies.sort((a, b) => a - b);
-  const at = (q) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]) : null);
   return {
     rps: round2(latencies.length / elapsed),
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
     requests: latencies.length,
     seconds: round2(elapsed),
     non2xx: 0,

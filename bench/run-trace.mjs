@@ -6,6 +6,11 @@ import { PerformanceObserver } from 'node:perf_hooks';
 
 const SLICE_MS = 500;
 
+/** The q-quantile of ascending `sorted` latencies, rounded to whole ms; null when there are none. */
+export function quantile(sorted, q) {
+  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : null;
+}
+
 /** Starts recording an autocannon run begun at `started` (performance.now()); `report()` ends it and returns the lines. */
 export function traceRun(job, started) {
   const answers = [];
@@ -23,9 +28,8 @@ export function traceRun(job, started) {
       const lines = slices.flatMap((latencies, index) => {
         if (!latencies) return [];
         latencies.sort((a, b) => a - b);
-        const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
         const from = (index * SLICE_MS) / 1000;
-        return [`  ${from.toFixed(1)}–${(from + SLICE_MS / 1000).toFixed(1)} s: ${latencies.length} answers, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, slowest ${Math.round(latencies.at(-1))} ms`];
+        return [`  ${from.toFixed(1)}–${(from + SLICE_MS / 1000).toFixed(1)} s: ${latencies.length} answers, p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, slowest ${Math.round(latencies.at(-1))} ms`];
       });
       const total = pauses.reduce((sum, ms) => sum + ms, 0);
       lines.push(`  the load generator's GC: ${pauses.length} pauses, ${Math.round(total)} ms in all, the longest ${Math.round(Math.max(0, ...pauses))} ms`);

@@ -77,8 +77,8 @@ function connected(): DatabaseRuntime {
 function pool(runtime: DatabaseRuntime): pg.Pool {
   if (!runtime.pool) {
     // A connection, once opened, stays open (pg closes one idle for 10 s by default). Opening one
-    // costs a connection handshake and a cold PostgreSQL backend that plans every prepared statement
-    // anew: about 20 ms on an idle 2-core machine, far more under load, paid by the first requests of
+    // costs a handshake and a cold PostgreSQL backend that plans every prepared statement anew:
+    // about 20 ms on an idle 2-core machine, far more under load, paid by the first requests of
     // every burst after a lull (docs/decisions.md, "A connection pool that stays open"). Idle
     // connections do not keep a process (the CLI, a test) alive.
     runtime.pool = new pg.Pool({ connectionString: runtime.url, max: runtime.poolSize, idleTimeoutMillis: 0, allowExitOnIdle: true });

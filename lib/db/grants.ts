@@ -285,7 +285,8 @@ export interface ExchangeConditions extends IssuanceConditions {
  * redirect URI, the challenge its verifier answers or none, and issuableGrant), and inserts the
  * refresh token `refreshToken` names when the grant has offline_access: the client's absolute
  * lifetime, within the grant's life minus one access-token lifetime (so every access token issued
- * with it expires before the grant row may be deleted), and its idle lifetime within that. Returns the grant and whether a refresh token was stored, or null when any check fails or
+ * with it expires before the grant row may be deleted), and its idle lifetime within that.
+ * Returns the grant and whether a refresh token was stored, or null when any check fails or
  * another request consumed the code first, having written nothing: the caller then looks the code
  * up to say why. The conditional UPDATE decides: two concurrent exchanges cannot both win.
  */

@@ -29,8 +29,8 @@ const INVALID = 'The refresh token is invalid, expired or revoked.';
  * every check of the grant in its condition and writes nothing if one fails (rotateIfRenewable);
  * the token is then looked up to give the failure its answer. Presenting a rotated token — a
  * replay, or the loser of two concurrent refreshes — revokes the whole grant (the family, with
- * its access tokens) and is audited as token.refresh_reused. Concurrent refreshes with one token therefore leave no valid
- * token at all; a client must serialise its refreshes.
+ * its access tokens) and is audited as token.refresh_reused. Concurrent refreshes with one token
+ * therefore leave no valid token at all; a client must serialise its refreshes.
  *
  * The successor keeps the presented token's scope and absolute expiry (RFC 6749 §6: a new
  * refresh token has the scope of the old one); `scope` only narrows the new access token.
