@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { measureCeiling } from './ceiling.mjs';
+import { cpuMs, machineBusyMs } from './proc-cpu.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { basic, REDIRECT_URI } from './flow.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
@@ -51,37 +52,33 @@ try {
   const after = threadCpu(server.pid);
   const machineAfter = machineBusyMs();
   const own = process.cpuUsage(ownBefore);
-  const main = (after.get(server.pid) - before.get(server.pid)) / SECONDS;
-  const rest = [...after].filter(([tid]) => tid !== server.pid).reduce((sum, [tid, ms]) => sum + ms - (before.get(tid) ?? 0), 0) / SECONDS;
+  const requests = result.requests.total;
+  const mainMs = after.get(server.pid) - before.get(server.pid);
+  const restMs = [...after].filter(([tid]) => tid !== server.pid).reduce((sum, [tid, ms]) => sum + ms - (before.get(tid) ?? 0), 0);
+  const cores = (ms) => (ms / (SECONDS * 1000)).toFixed(2);
   const rps = result.requests.average;
   console.log(`${ENDPOINT}: ${Math.round(rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
-  console.log(`server CPU: main thread ${(main / 1000).toFixed(2)} cores (${Math.round((main * 1000) / rps)} µs/request), other threads ${(rest / 1000).toFixed(2)} cores (${Math.round((rest * 1000) / rps)} µs/request)`);
+  console.log(`server CPU: main thread ${cores(mainMs)} cores (${Math.round(usPerRequest(mainMs, requests))} µs/request), other threads ${cores(restMs)} cores (${Math.round(usPerRequest(restMs, requests))} µs/request)`);
   console.log(`peak RSS: ${peakRssMiB(server.pid)} MiB`);
-  if (ENDPOINT === 'client_credentials') await accountForMachine({ rps, serverMs: (main + rest) * SECONDS, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests: result.requests.total });
+  if (ENDPOINT === 'client_credentials') {
+    await accountForMachine({ rps, serverMs: mainMs + restMs, machineMs: machineAfter - machineBefore, ownMs: (own.user + own.system) / 1000, requests });
+  }
 } finally {
   await server.stop();
 }
 
-/** CPU ms so far of each thread of a process (Linux /proc), by thread id. */
+function usPerRequest(ms, requests) {
+  return (ms * 1000) / requests;
+}
+
+/** CPU ms so far of each thread of a process, by thread id (a thread that ended meanwhile is left out). */
 function threadCpu(pid) {
   const cpu = new Map();
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // the thread ended meanwhile
-    }
+    const ms = cpuMs(`/proc/${pid}/task/${tid}/stat`);
+    if (!Number.isNaN(ms)) cpu.set(Number(tid), ms);
   }
   return cpu;
-}
-
-/** CPU ms all cores have been busy so far (Linux /proc/stat: everything but idle and iowait). */
-function machineBusyMs() {
-  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = fields;
-  return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
 }
 
 /**
@@ -93,8 +90,7 @@ function machineBusyMs() {
 async function accountForMachine({ rps, serverMs, machineMs, ownMs, requests }) {
   const cores = os.availableParallelism();
   const ceiling = await measureCeiling();
-  const perRequestUs = (ms) => (ms * 1000) / requests;
-  const [machineUs, serverUs, generatorUs] = [machineMs, serverMs, ownMs].map(perRequestUs);
+  const [machineUs, serverUs, generatorUs] = [machineMs, serverMs, ownMs].map((ms) => usPerRequest(ms, requests));
   const signatureUs = (cores * 1e6) / ceiling.webCrypto;
   const share = (us) => `${Math.round((100 * signatureUs) / us)}%`;
   console.log(

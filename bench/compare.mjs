@@ -30,6 +30,7 @@ import pg from 'pg';
 import { adminQuery as admin, withDatabase } from '../scripts/postgres-admin.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { CEILING_LEGEND, ceilingLine, measureCeiling, percentOf } from './ceiling.mjs';
+import { cpuMs } from './proc-cpu.mjs';
 import { peakRssMiB, startServer } from './server.mjs';
 import { quantile, traceRun } from './run-trace.mjs';
 import { basic, PASSWORD, REDIRECT_URI, signUp } from './flow.mjs';
@@ -692,16 +693,7 @@ function rssMiB(pid) {
  * and argon2 run, and V8's helpers).
  */
 function processCpu(pid) {
-  const ms = (file) => {
-    try {
-      const stat = fs.readFileSync(file, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return NaN;
-    }
-  };
-  return { total: ms(`/proc/${pid}/stat`), main: ms(`/proc/${pid}/task/${pid}/stat`) };
+  return { total: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 function cpuPerRequest(before, after, requests) {
