@@ -74,6 +74,16 @@ function connected(): DatabaseRuntime {
   return runtime;
 }
 
+/**
+ * TCP keepalive on the kept connections, first probe after this long idle. A firewall, NAT or load
+ * balancer between Optare and PostgreSQL forgets a connection idle for a few minutes (AWS's
+ * Network Load Balancer after 350 s, Azure's after 240 s) without telling either end; the next
+ * statement sent on it would then wait out TCP's retransmissions, about 15 minutes. A probe a
+ * minute keeps such a path open; one that dies all the same is found by the unanswered probes
+ * (Linux's defaults: nine, 75 s apart) while the connection is idle, not by a request.
+ */
+export const KEEPALIVE_IDLE_MS = 60_000;
+
 function pool(runtime: DatabaseRuntime): pg.Pool {
   if (!runtime.pool) {
     // A connection, once opened, stays open (pg closes one idle for 10 s by default). Opening one
@@ -81,7 +91,14 @@ function pool(runtime: DatabaseRuntime): pg.Pool {
     // about 20 ms on an idle 2-core machine, far more under load, paid by the first requests of
     // every burst after a lull (docs/decisions.md, "A connection pool that stays open"). Idle
     // connections do not keep a process (the CLI, a test) alive.
-    runtime.pool = new pg.Pool({ connectionString: runtime.url, max: runtime.poolSize, idleTimeoutMillis: 0, allowExitOnIdle: true });
+    runtime.pool = new pg.Pool({
+      connectionString: runtime.url,
+      max: runtime.poolSize,
+      idleTimeoutMillis: 0,
+      allowExitOnIdle: true,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+    });
     // An idle connection dropped by the server (a restart, a failover) must not crash the
     // process: the pool discards it, and the next query opens a new one or fails with a 503.
     // pg-pool hangs the client on the error (`error.client`): logged whole, it took some 10 kB a

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { connectDatabase, disconnectDatabase, pgPool, queryRows } from '../../lib/db/client';
+import { connectDatabase, disconnectDatabase, KEEPALIVE_IDLE_MS, pgPool, queryRows } from '../../lib/db/client';
 import { findUserinfoSource, isAccessTokenDenied } from '../../lib/db/grants';
 import { installLogger, logger } from '../../lib/log/logger';
 import { openTestDatabase, type TestDatabase } from '../support/database';
@@ -87,7 +88,30 @@ if (process.env.OPTARE_TEST_DB === 'postgres') {
       ]);
       expect(lines[0]).not.toMatch(/secretKey|processID|connectionParameters/);
     });
+
+    it('keeps TCP keepalive on its connections, the first probe after a minute idle', async () => {
+      await reconnect(true, 1);
+      const rows = await queryRows<{ port: number }>('optare.test_client_port', 'SELECT inet_client_port() AS port', []);
+      const socket = kernelSocket(rows[0]!.port);
+      // /proc/net/tcp's timer column: 2 is the keepalive timer (0: none armed), due within the delay.
+      expect(socket.timer).toBe(2);
+      expect(socket.dueInMs).toBeGreaterThan(0);
+      expect(socket.dueInMs).toBeLessThanOrEqual(KEEPALIVE_IDLE_MS);
+    });
   });
+}
+
+/** The kernel's view of this machine's TCP socket bound to local `port` (Linux: /proc/net/tcp and tcp6). */
+function kernelSocket(port: number): { timer: number; dueInMs: number } {
+  const tables = ['/proc/net/tcp', '/proc/net/tcp6'].filter((file) => fs.existsSync(file));
+  if (tables.length === 0) throw new Error('This test reads the kernel\'s TCP table from /proc/net/tcp: it needs Linux with /proc mounted.');
+  const rows = tables.flatMap((file) => fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)));
+  // Columns: sl, local address:port, remote address:port, state, tx:rx queues, timer:jiffies until due, …
+  const row = rows.find((columns) => Number.parseInt(columns[1]!.split(':')[1]!, 16) === port);
+  if (!row) throw new Error(`no socket on local port ${port} in ${tables.join(' or ')}`);
+  const [timer, due] = row[5]!.split(':').map((hex) => Number.parseInt(hex, 16)) as [number, number];
+  // The due time is in clock ticks (USER_HZ), 100 a second on Linux.
+  return { timer, dueInMs: due * 10 };
 }
 
 describe('unnamed statements', () => {
