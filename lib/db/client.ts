@@ -10,6 +10,7 @@ interface DatabaseRuntime {
   url: string;
   poolSize: number;
   preparedStatements: boolean;
+  connectTimeoutMs: number;
   pool?: pg.Pool;
   client?: PrismaClient;
 }
@@ -22,9 +23,23 @@ type Holder = { [GLOBAL_KEY]?: DatabaseRuntime };
  * once it knows the URL: the configured PostgreSQL, or the embedded database's private socket.
  * Kept on globalThis so Next.js's route bundles share the bootstrap's pool.
  */
-export function connectDatabase(url: string, poolSize: number, options: { preparedStatements?: boolean } = {}): void {
-  (globalThis as Holder)[GLOBAL_KEY] = { url, poolSize, preparedStatements: options.preparedStatements ?? false };
+export function connectDatabase(url: string, poolSize: number, options: { preparedStatements?: boolean; connectTimeoutMs?: number } = {}): void {
+  (globalThis as Holder)[GLOBAL_KEY] = {
+    url,
+    poolSize,
+    preparedStatements: options.preparedStatements ?? false,
+    connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+  };
 }
+
+/**
+ * How long a request waits for a connection, opening one or for one of the pool's to come free,
+ * before it fails as the database being unavailable (a 503 with Retry-After). pg waits forever by
+ * default: behind a database host that drops packets, every request hung for the kernel's connect
+ * timeout, about two minutes, and with the pool exhausted, for as long as it stayed so. The same
+ * 15 s the advisory-lock transactions allow themselves to start (`maxWait`).
+ */
+export const CONNECT_TIMEOUT_MS = 15_000;
 
 export function db(): PrismaClient {
   const runtime = connected();
@@ -96,6 +111,7 @@ function pool(runtime: DatabaseRuntime): pg.Pool {
       max: runtime.poolSize,
       idleTimeoutMillis: 0,
       allowExitOnIdle: true,
+      connectionTimeoutMillis: runtime.connectTimeoutMs,
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     });

@@ -1,8 +1,8 @@
 /**
  * Whether an error means the database cannot be reached right now (down, restarting, out of
- * connections), as opposed to a bug or bad data: such a request deserves a 503 and a retry,
- * not a 500. Covers Prisma's errors (with the driver adapter's cause) and pg's own (the rate
- * limiter queries through pg directly).
+ * connections, no connection free in time), as opposed to a bug or bad data: such a request
+ * deserves a 503 and a retry, not a 500. Covers Prisma's errors (with the driver adapter's
+ * cause) and pg's own (the rate limiter queries through pg directly).
  */
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseAccessDenied']);
@@ -16,7 +16,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (PRISMA_CODES.has(code) || SQLSTATE.test(code) || NODE_CODES.has(code))) return true;
     const kind = meta?.driverAdapterError?.cause?.kind;
     if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
-    if (typeof message === 'string' && /Connection terminated|connection timeout|Can't reach database server/i.test(message)) return true;
+    if (typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server/i.test(message)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -1,10 +1,11 @@
+import net from 'node:net';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as startTotp } from '../../app/api/account/totp/start/route';
 import { POST as signInRoute } from '../../app/api/auth/sign-in/route';
 import { POST as signUpRoute } from '../../app/api/auth/sign-up/route';
 import { sessionCookie } from '../../lib/auth/sessions';
-import { connectDatabase, disconnectDatabase } from '../../lib/db/client';
+import { connectDatabase, disconnectDatabase, pgPool } from '../../lib/db/client';
 import { invalidateClientCache } from '../../lib/oauth/clients/cache';
 import { logoutEndpoint } from '../../lib/oauth/endpoints/logout';
 import type { TestDatabase } from '../support/database';
@@ -56,6 +57,78 @@ describe('a database outage', () => {
     const after = await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
     expect(after.status).toBe(200);
     expect((await userinfo(after.body.access_token)).status).toBe(200);
+  });
+});
+
+describe('a database that does not answer in time', () => {
+  /** A server that accepts connections and never says a word, as behind a host dropping packets after the handshake. */
+  async function blackHole(): Promise<{ url: string; close: () => Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return {
+      url: `postgresql://optare@127.0.0.1:${port}/silent`,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  async function withPool<T>(url: string, run: () => Promise<T>): Promise<T> {
+    await disconnectDatabase();
+    connectDatabase(url, 1, { connectTimeoutMs: 300 });
+    invalidateClientCache();
+    try {
+      return await run();
+    } finally {
+      await disconnectDatabase();
+      connectDatabase(database.url, 1);
+    }
+  }
+
+  const expectUnavailable = (answer: { status: number; body: unknown; headers: Headers }) => {
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(answer.headers.get('retry-after')).toBe('5');
+  };
+
+  it('gives 503 once opening a connection takes longer than the connect timeout, instead of hanging', async () => {
+    const app = await newClient();
+    const tokens = await signIn(app, await newUser());
+    const silent = await blackHole();
+    try {
+      const started = performance.now();
+      const [tokenAnswer, userinfoAnswer] = await withPool(silent.url, () =>
+        Promise.all([token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }), userinfo(tokens.access_token)]),
+      );
+      expectUnavailable(tokenAnswer);
+      expectUnavailable(userinfoAnswer);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await silent.close();
+    }
+    expect((await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).status).toBe(200);
+  });
+
+  it('gives 503 once every connection of the pool stays taken longer than the connect timeout, then serves again', async () => {
+    const app = await newClient();
+    const tokens = await signIn(app, await newUser());
+    const answers = await withPool(database.url, async () => {
+      const taken = await pgPool().connect();
+      try {
+        return await Promise.all([token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }), userinfo(tokens.access_token)]);
+      } finally {
+        taken.release();
+      }
+    });
+    for (const answer of answers) expectUnavailable(answer);
+    // Nothing was written: the same refresh token still rotates.
+    expect((await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).status).toBe(200);
   });
 });
 
