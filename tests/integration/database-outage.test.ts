@@ -26,9 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-async function withDatabaseDown<T>(run: () => Promise<T>): Promise<T> {
+/** Runs `run` with the pool (of one connection) on `url`, then back on the test database. */
+async function withPoolOn<T>(url: string, run: () => Promise<T>, options: { connectTimeoutMs?: number } = {}): Promise<T> {
   await disconnectDatabase();
-  connectDatabase('postgresql://optare@127.0.0.1:1/unreachable', 1);
+  connectDatabase(url, 1, options);
   invalidateClientCache();
   try {
     return await run();
@@ -37,6 +38,8 @@ async function withDatabaseDown<T>(run: () => Promise<T>): Promise<T> {
     connectDatabase(database.url, 1);
   }
 }
+
+const withDatabaseDown = <T>(run: () => Promise<T>) => withPoolOn('postgresql://optare@127.0.0.1:1/unreachable', run);
 
 describe('a database outage', () => {
   it('gives 503 temporarily_unavailable with Retry-After at the token and userinfo endpoints, then recovers', async () => {
@@ -79,17 +82,7 @@ describe('a database that does not answer in time', () => {
     };
   }
 
-  async function withPool<T>(url: string, run: () => Promise<T>): Promise<T> {
-    await disconnectDatabase();
-    connectDatabase(url, 1, { connectTimeoutMs: 300 });
-    invalidateClientCache();
-    try {
-      return await run();
-    } finally {
-      await disconnectDatabase();
-      connectDatabase(database.url, 1);
-    }
-  }
+  const withPool = <T>(url: string, run: () => Promise<T>) => withPoolOn(url, run, { connectTimeoutMs: 300 });
 
   const expectUnavailable = (answer: { status: number; body: unknown; headers: Headers }) => {
     expect(answer.status).toBe(503);
