@@ -41,23 +41,29 @@ async function withPoolOn<T>(url: string, run: () => Promise<T>, options: { conn
 
 const withDatabaseDown = <T>(run: () => Promise<T>) => withPoolOn('postgresql://optare@127.0.0.1:1/unreachable', run);
 
+/** A new client and a signed-in user's tokens, with the refresh each test makes. */
+async function signedInClient() {
+  const app = await newClient();
+  const tokens = await signIn(app, await newUser());
+  return { tokens, refresh: () => token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }) };
+}
+
+function expectUnavailable(answer: { status: number; body: unknown; headers: Headers }) {
+  expect(answer.status).toBe(503);
+  expect(answer.body).toMatchObject({ error: 'temporarily_unavailable' });
+  expect(answer.headers.get('retry-after')).toBe('5');
+}
+
 describe('a database outage', () => {
   it('gives 503 temporarily_unavailable with Retry-After at the token and userinfo endpoints, then recovers', async () => {
-    const app = await newClient();
-    const user = await newUser();
-    const tokens = await signIn(app, user);
-    const [tokenAnswer, userinfoAnswer] = await withDatabaseDown(async () => [
-      await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }),
-      await userinfo(tokens.access_token),
-    ]);
+    const { tokens, refresh } = await signedInClient();
+    const [tokenAnswer, userinfoAnswer] = await withDatabaseDown(async () => [await refresh(), await userinfo(tokens.access_token)]);
     for (const answer of [tokenAnswer, userinfoAnswer]) {
-      expect(answer.status).toBe(503);
-      expect(answer.body).toMatchObject({ error: 'temporarily_unavailable' });
-      expect(answer.headers.get('retry-after')).toBe('5');
+      expectUnavailable(answer);
       expect(JSON.stringify(answer.body)).not.toMatch(/127\.0\.0\.1|unreachable|P1001/);
     }
     // Back: the same refresh token still works (the failed attempt wrote nothing).
-    const after = await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    const after = await refresh();
     expect(after.status).toBe(200);
     expect((await userinfo(after.body.access_token)).status).toBe(200);
   });
@@ -84,44 +90,34 @@ describe('a database that does not answer in time', () => {
 
   const withPool = <T>(url: string, run: () => Promise<T>) => withPoolOn(url, run, { connectTimeoutMs: 300 });
 
-  const expectUnavailable = (answer: { status: number; body: unknown; headers: Headers }) => {
-    expect(answer.status).toBe(503);
-    expect(answer.body).toMatchObject({ error: 'temporarily_unavailable' });
-    expect(answer.headers.get('retry-after')).toBe('5');
-  };
-
   it('gives 503 once opening a connection takes longer than the connect timeout, instead of hanging', async () => {
-    const app = await newClient();
-    const tokens = await signIn(app, await newUser());
+    const { tokens, refresh } = await signedInClient();
     const silent = await blackHole();
     try {
       const started = performance.now();
-      const [tokenAnswer, userinfoAnswer] = await withPool(silent.url, () =>
-        Promise.all([token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }), userinfo(tokens.access_token)]),
-      );
+      const [tokenAnswer, userinfoAnswer] = await withPool(silent.url, () => Promise.all([refresh(), userinfo(tokens.access_token)]));
       expectUnavailable(tokenAnswer);
       expectUnavailable(userinfoAnswer);
       expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
       await silent.close();
     }
-    expect((await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).status).toBe(200);
+    expect((await refresh()).status).toBe(200);
   });
 
   it('gives 503 once every connection of the pool stays taken longer than the connect timeout, then serves again', async () => {
-    const app = await newClient();
-    const tokens = await signIn(app, await newUser());
+    const { tokens, refresh } = await signedInClient();
     const answers = await withPool(database.url, async () => {
       const taken = await pgPool().connect();
       try {
-        return await Promise.all([token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }), userinfo(tokens.access_token)]);
+        return await Promise.all([refresh(), userinfo(tokens.access_token)]);
       } finally {
         taken.release();
       }
     });
     for (const answer of answers) expectUnavailable(answer);
     // Nothing was written: the same refresh token still rotates.
-    expect((await token(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).status).toBe(200);
+    expect((await refresh()).status).toBe(200);
   });
 });
 
