@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { SMTPServer } from 'smtp-server';
-import { killAll, newAccount, removeTempDirs, signIn, signUp, startServer, type OptareServer } from './server';
+import { jsonLines, killAll, newAccount, removeTempDirs, signIn, signUp, startServer, type OptareServer } from './server';
 
 /**
  * Password reset end to end through a real SMTP server: Optare (its own process, SMTP_URL
@@ -21,6 +21,10 @@ interface Received {
 }
 
 const inbox: Received[] = [];
+/** How long the SMTP server takes to accept a message once it has it all (the shutdown test slows it). */
+let acceptAfterMs = 0;
+/** Messages the SMTP server has received but not yet accepted. */
+let receiving = 0;
 let smtp: SMTPServer;
 let optare: OptareServer;
 
@@ -34,8 +38,12 @@ test.beforeAll(async () => {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => (raw += chunk));
       stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw });
-        callback();
+        receiving++;
+        setTimeout(() => {
+          receiving--;
+          inbox.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw });
+          callback();
+        }, acceptAfterMs);
       });
     },
   });
@@ -138,4 +146,27 @@ test('sign-up sends a verification link through SMTP; the page confirms the addr
   await page.goto(link!);
   await page.getByRole('button', { name: 'Confirm my email address' }).click();
   await expect(page.getByText('This confirmation link is not valid')).toBeVisible();
+});
+
+test('on SIGTERM, an email still being sent is delivered before the server stops', async () => {
+  const account = newAccount('shutdown');
+  expect((await signUp(optare.url, account)).status).toBe(201);
+  await waitForMail(account.email, 'Confirm your email address');
+  const resetsSent = (lines: Array<Record<string, unknown>>) => lines.filter((line) => line.msg === 'email sent' && line.kind === 'reset_password').length;
+  const sentBefore = resetsSent(jsonLines(optare.stdout())); // the earlier tests' resets
+  acceptAfterMs = 3_000;
+  const asked = await fetch(`${optare.url}/api/auth/password-reset/request`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: account.email }),
+  });
+  expect(asked.status).toBe(200);
+  await expect.poll(() => receiving, { timeout: 10_000 }).toBe(1); // the message is with the mail server, not yet accepted
+  const exit = await optare.stop('SIGTERM');
+  expect(exit.code, optare.stderr()).toBe(0);
+  const log = jsonLines(optare.stdout());
+  const stopped = log.findIndex((line) => line.msg === 'stopped');
+  expect(stopped).toBeGreaterThan(-1);
+  expect(resetsSent(log.slice(0, stopped)), 'the reset email was sent before the server stopped').toBe(sentBefore + 1);
+  expect(inbox.some((mail) => mail.to.includes(account.email) && mail.raw.includes('Subject: Reset your password'))).toBe(true);
 });

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import { expect, test } from '@playwright/test';
 import { jsonLines, killAll, removeTempDirs, type OptareServer } from './server';
 import { ownPort } from './own-ports';
 import { handshake, httpsRequest, makeCertificate, startTlsServer, type Certificate } from './tls';
+import { slowClient, TRICKLED_HEADERS } from './slow-client';
 
 /**
  * Optare terminating TLS itself: one HTTPS server (with its plain-HTTP redirect port) that the
@@ -76,6 +79,21 @@ test('plain HTTP on OPTARE_HTTP_REDIRECT_PORT answers 308 to the same path on th
   expect(post.headers.location).toBeUndefined();
   // The HTTPS port speaks only TLS: plain HTTP there gets no page.
   await expect(plainRequest(server.port, 'GET', '/readyz')).rejects.toThrow();
+});
+
+test('slow clients are cut off: no TLS handshake in 10 s, headers trickled past 10 s over TLS and on the redirect port', async () => {
+  const [silent, overTls, toRedirect] = await Promise.all([
+    slowClient(net.connect(server.port, '127.0.0.1'), ''),
+    slowClient(tls.connect({ port: server.port, host: '127.0.0.1', servername: 'localhost', ca: first.pem }), ...TRICKLED_HEADERS, 1_000, 'secureConnect'),
+    slowClient(net.connect(redirectPort, '127.0.0.1'), ...TRICKLED_HEADERS),
+  ]);
+  expect(silent.statusLine).toBeNull();
+  expect(overTls.statusLine).toBe('HTTP/1.1 408 Request Timeout');
+  expect(toRedirect.statusLine).toBe('HTTP/1.1 408 Request Timeout');
+  for (const outcome of [silent, overTls, toRedirect]) {
+    expect(outcome.closedAfterMs).toBeGreaterThan(9_500);
+    expect(outcome.closedAfterMs).toBeLessThan(12_500);
+  }
 });
 
 test('a broken new certificate/key pair is reported and the current one stays in use', async () => {

@@ -29,10 +29,17 @@ function state(): State {
   return holder[GLOBAL_KEY];
 }
 
+/**
+ * How long a delivery waits on the mail server, in ms (nodemailer's own defaults are 2 minutes
+ * to connect and 10 minutes of silence); SMTP_URL's query can set each, e.g. `?socketTimeout=60000`.
+ * A delivery that fails is logged and not retried.
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
+
 function smtpTransporter(url: string): Transporter {
   const current = state();
   if (current.transporter && current.url === url) return current.transporter;
-  current.transporter = nodemailer.createTransport(url);
+  current.transporter = nodemailer.createTransport({ ...SMTP_TIMEOUTS, url });
   current.url = url;
   return current.transporter;
 }
@@ -70,6 +77,18 @@ export function sendEmailInBackground(message: EmailMessage, kind: EmailKind): v
 /** Waits for every background delivery started so far (tests, and a graceful shutdown). */
 export async function settleEmailDeliveries(): Promise<void> {
   while (state().inFlight.size > 0) await Promise.all([...state().inFlight]);
+}
+
+/**
+ * At shutdown: waits for the deliveries still in flight, at most `ms`. Returns how many were
+ * left unfinished (0 when all were done).
+ */
+export async function settleEmailDeliveriesWithin(ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([settleEmailDeliveries(), timedOut]);
+  clearTimeout(timer);
+  return state().inFlight.size;
 }
 
 async function writeToOutbox(dir: string, from: string, message: EmailMessage): Promise<string> {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { hostRouter } from '../http/console-host';
+import { HTTP_TIMEOUTS, httpTimeoutOptions } from './http-timeouts';
 
 /**
  * Where a plain-HTTP request to `url` (a request target: a path, an absolute URL, anything a
@@ -46,7 +47,8 @@ export function redirectsToHttps(method: string | undefined, url: string | undef
  */
 export function createRedirectServer(issuer: string, adminOrigin: string | null = null): http.Server {
   const hosts = hostRouter(adminOrigin);
-  const server = http.createServer((req, res) => {
+  // A redirect needs no body: a whole request gets as long as its headers.
+  return http.createServer(httpTimeoutOptions(HTTP_TIMEOUTS.headersMs), (req, res) => {
     const location = httpsRedirectLocation(hosts?.isConsoleHost(req.headers.host) ? adminOrigin! : issuer, req.url);
     if (!redirectsToHttps(req.method, req.url)) {
       const refusal = `Optare accepts this request only over HTTPS: send it to ${location}\n`;
@@ -70,8 +72,4 @@ export function createRedirectServer(issuer: string, adminOrigin: string | null 
     });
     res.end(body);
   });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
-  return server;
 }

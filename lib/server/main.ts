@@ -14,12 +14,14 @@ import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { startMaintenance } from './maintenance';
 import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
+import { settleEmailDeliveriesWithin } from '../email/send';
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
 import { gateAsyncContexts } from './async-context-gate';
 import { restoreNativeDate } from './native-date';
 import { installProcessFaultHandlers } from './process-faults';
 import { createRedirectServer } from './http-redirect';
+import { HTTP_TIMEOUTS, httpTimeoutOptions } from './http-timeouts';
 import {
   certificateWarnings,
   describeCertificate,
@@ -123,11 +125,11 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     draining: () => stopping,
   });
   const server: http.Server | https.Server = certificate
-    ? https.createServer({ ...certificate.options, ALPNProtocols: ['http/1.1'], handshakeTimeout: 10_000 }, handler)
-    : http.createServer(handler);
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+    ? https.createServer(
+        { ...certificate.options, ...httpTimeoutOptions(), ALPNProtocols: ['http/1.1'], handshakeTimeout: HTTP_TIMEOUTS.tlsHandshakeMs },
+        handler,
+      )
+    : http.createServer(httpTimeoutOptions(), handler);
   refuseUnsupportedMethods(server, config.issuer);
   const redirectPort = config.tls?.redirectPort ?? null;
   const redirect = redirectPort === null ? null : createRedirectServer(config.issuer, config.adminOrigin);
@@ -190,6 +192,9 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     clearTimeout(forced);
     clearInterval(idle);
     await app.close?.();
+    // An email a request started just before the signal (a reset link, a verification link).
+    const unsent = await settleEmailDeliveriesWithin(SHUTDOWN_GRACE_MS);
+    if (unsent > 0) log.warn({ unsent }, 'stopping with emails still being sent; they are lost');
     // The dashboard's token counts still in memory (lib/metrics/token-issuance.ts).
     stopTokenIssuanceFlush();
     await flushTokenIssuanceCounts();
