@@ -38,6 +38,8 @@ export interface Config {
   tls: TlsSettings | null;
   /** How many reverse proxies stand in front of Optare; 0: X-Forwarded-For is ignored. */
   trustProxy: number;
+  /** How long an idle keep-alive connection stays open after its last answer (OPTARE_HTTP_KEEP_ALIVE_TIMEOUT). */
+  httpKeepAliveSeconds: number;
   dataDir: string;
   database: DatabaseTarget;
   encryption: { current: Buffer; old: Buffer[]; source: 'environment' | 'data-dir' };
@@ -170,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     secureCookies: !(plainLocalhost && !production),
     tls,
     trustProxy: settings.OPTARE_TRUST_PROXY,
+    httpKeepAliveSeconds: settings.OPTARE_HTTP_KEEP_ALIVE_TIMEOUT,
     dataDir,
     database: settings.DATABASE_URL
       ? {

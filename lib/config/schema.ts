@@ -57,6 +57,8 @@ export const settingsSchema = z.object({
   OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),
   OPTARE_TLS_CERT: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   OPTARE_TLS_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  // Above a load balancer's idle timeout when it reuses connections (AWS ALB: 60 s), or it may send a request on a closing connection.
+  OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: z.preprocess(emptyToUndefined, duration('5s', 1, 600)),
   OPTARE_HTTP_REDIRECT_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
   OPTARE_TRUST_PROXY: z.preprocess(
     emptyToUndefined,

@@ -74,3 +74,20 @@ describe('OPTARE_TRUST_PROXY', () => {
     }
   });
 });
+
+describe('OPTARE_HTTP_KEEP_ALIVE_TIMEOUT', () => {
+  it('is 5 s by default, and takes a duration such as 65s or 2m', () => {
+    expect(load({}).httpKeepAliveSeconds).toBe(5);
+    expect(load({ OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: '' }).httpKeepAliveSeconds).toBe(5);
+    expect(load({ OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: '65s' }).httpKeepAliveSeconds).toBe(65);
+    expect(load({ OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: '2m' }).httpKeepAliveSeconds).toBe(120);
+  });
+
+  it('refuses zero, more than 10 minutes and anything not a duration, naming the variable', () => {
+    for (const value of ['0', '11m', 'forever', '-5', '5.5']) {
+      expect(problemsOf({ OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: value }), value).toEqual([
+        expect.stringMatching(/^OPTARE_HTTP_KEEP_ALIVE_TIMEOUT: must be a duration such as 900, 15m, 8h or 7d, between 1s and 600s/),
+      ]);
+    }
+  });
+});

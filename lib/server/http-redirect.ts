@@ -48,7 +48,7 @@ export function redirectsToHttps(method: string | undefined, url: string | undef
 export function createRedirectServer(issuer: string, adminOrigin: string | null = null): http.Server {
   const hosts = hostRouter(adminOrigin);
   // A redirect needs no body: a whole request gets as long as its headers.
-  return http.createServer(httpTimeoutOptions(HTTP_TIMEOUTS.headersMs), (req, res) => {
+  return http.createServer(httpTimeoutOptions({ requestMs: HTTP_TIMEOUTS.headersMs }), (req, res) => {
     const location = httpsRedirectLocation(hosts?.isConsoleHost(req.headers.host) ? adminOrigin! : issuer, req.url);
     if (!redirectsToHttps(req.method, req.url)) {
       const refusal = `Optare accepts this request only over HTTPS: send it to ${location}\n`;

@@ -39,11 +39,11 @@ describe('HTTP timeouts', () => {
   it('are the documented ones: headers 10 s, a request 30 s, an idle keep-alive 5 s, a TLS handshake 10 s', () => {
     expect(HTTP_TIMEOUTS).toEqual({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, tlsHandshakeMs: 10_000 });
     expect(httpTimeoutOptions()).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 });
-    expect(httpTimeoutOptions(10_000)).toMatchObject({ requestTimeout: 10_000 });
+    expect(httpTimeoutOptions({ requestMs: 10_000, keepAliveMs: 65_000 })).toMatchObject({ requestTimeout: 10_000, keepAliveTimeout: 65_000 });
   });
 
   it('cut a slow request off within a second of its limit, not at Node’s 30 s check', async () => {
-    const port = await listening({ ...httpTimeoutOptions(2_000), headersTimeout: 2_000 });
+    const port = await listening({ ...httpTimeoutOptions({ requestMs: 2_000 }), headersTimeout: 2_000 });
     const outcome = await trickleBody(port);
     expect(outcome.statusLine).toBe('HTTP/1.1 408 Request Timeout');
     expect(outcome.closedAfterMs).toBeGreaterThan(1_900);

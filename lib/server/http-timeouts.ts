@@ -9,7 +9,7 @@ export const HTTP_TIMEOUTS = {
   headersMs: 10_000,
   /** A whole request, headers and body. */
   requestMs: 30_000,
-  /** An idle keep-alive connection between two requests. */
+  /** An idle keep-alive connection between two requests, unless OPTARE_HTTP_KEEP_ALIVE_TIMEOUT says otherwise. */
   keepAliveMs: 5_000,
   /** A TLS handshake, on the HTTPS listener. */
   tlsHandshakeMs: 10_000,
@@ -21,12 +21,15 @@ export const HTTP_TIMEOUTS = {
  */
 const CHECK_EVERY_MS = 1_000;
 
-/** Server options that enforce HTTP_TIMEOUTS, with `requestMs` for a listener that wants less. */
-export function httpTimeoutOptions(requestMs: number = HTTP_TIMEOUTS.requestMs): http.ServerOptions {
+/** Server options that enforce HTTP_TIMEOUTS, or the request and keep-alive limits given. */
+export function httpTimeoutOptions({
+  requestMs = HTTP_TIMEOUTS.requestMs,
+  keepAliveMs = HTTP_TIMEOUTS.keepAliveMs,
+}: { requestMs?: number; keepAliveMs?: number } = {}): http.ServerOptions {
   return {
     connectionsCheckingInterval: CHECK_EVERY_MS,
     headersTimeout: HTTP_TIMEOUTS.headersMs,
     requestTimeout: requestMs,
-    keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs,
+    keepAliveTimeout: keepAliveMs,
   };
 }

@@ -124,12 +124,13 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     next: handle,
     draining: () => stopping,
   });
+  const timeouts = httpTimeoutOptions({ keepAliveMs: config.httpKeepAliveSeconds * 1000 });
   const server: http.Server | https.Server = certificate
     ? https.createServer(
-        { ...certificate.options, ...httpTimeoutOptions(), ALPNProtocols: ['http/1.1'], handshakeTimeout: HTTP_TIMEOUTS.tlsHandshakeMs },
+        { ...certificate.options, ...timeouts, ALPNProtocols: ['http/1.1'], handshakeTimeout: HTTP_TIMEOUTS.tlsHandshakeMs },
         handler,
       )
-    : http.createServer(httpTimeoutOptions(), handler);
+    : http.createServer(timeouts, handler);
   refuseUnsupportedMethods(server, config.issuer);
   const redirectPort = config.tls?.redirectPort ?? null;
   const redirect = redirectPort === null ? null : createRedirectServer(config.issuer, config.adminOrigin);
