@@ -36,10 +36,18 @@ function state(): State {
  */
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
 
+/**
+ * At most this many connections to the mail server per process, reused from one email to the
+ * next and closed after a minute idle; more emails at once wait their turn in memory. Mail
+ * servers often cap connections per client, and a burst of sign-ups would otherwise open one each.
+ */
+export const SMTP_POOL = { pool: true, maxConnections: 5, idleTimeout: 60_000 } as const;
+
 function smtpTransporter(url: string): Transporter {
   const current = state();
   if (current.transporter && current.url === url) return current.transporter;
-  current.transporter = nodemailer.createTransport({ ...SMTP_TIMEOUTS, url });
+  current.transporter?.close();
+  current.transporter = nodemailer.createTransport({ ...SMTP_TIMEOUTS, ...SMTP_POOL, url });
   current.url = url;
   return current.transporter;
 }
@@ -80,15 +88,19 @@ export async function settleEmailDeliveries(): Promise<void> {
 }
 
 /**
- * At shutdown: waits for the deliveries still in flight, at most `ms`. Returns how many were
- * left unfinished (0 when all were done).
+ * At shutdown: waits for the deliveries still in flight, at most `ms`, then closes the
+ * connections to the mail server. Returns how many were left unfinished (0 when all were done).
  */
-export async function settleEmailDeliveriesWithin(ms: number): Promise<number> {
+export async function finishEmailDeliveries(ms: number): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   await Promise.race([settleEmailDeliveries(), timedOut]);
   clearTimeout(timer);
-  return state().inFlight.size;
+  const current = state();
+  current.transporter?.close();
+  current.transporter = null;
+  current.url = null;
+  return current.inFlight.size;
 }
 
 async function writeToOutbox(dir: string, from: string, message: EmailMessage): Promise<string> {

@@ -14,7 +14,7 @@ import { DataDirLockedError } from '../db/data-dir-lock';
 import { createLogger, installLogger } from '../log/logger';
 import { startMaintenance } from './maintenance';
 import { flushTokenIssuanceCounts, stopTokenIssuanceFlush } from '../metrics/token-issuance';
-import { settleEmailDeliveriesWithin } from '../email/send';
+import { finishEmailDeliveries } from '../email/send';
 import { auditSettingsChanges } from './settings-audit';
 import { createRequestHandler, refuseUnsupportedMethods } from './request-handler';
 import { gateAsyncContexts } from './async-context-gate';
@@ -194,7 +194,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     clearInterval(idle);
     await app.close?.();
     // An email a request started just before the signal (a reset link, a verification link).
-    const unsent = await settleEmailDeliveriesWithin(SHUTDOWN_GRACE_MS);
+    const unsent = await finishEmailDeliveries(SHUTDOWN_GRACE_MS);
     if (unsent > 0) log.warn({ unsent }, 'stopping with emails still being sent; they are lost');
     // The dashboard's token counts still in memory (lib/metrics/token-issuance.ts).
     stopTokenIssuanceFlush();
