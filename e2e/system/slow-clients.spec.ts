@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { expect, test } from '@playwright/test';
 import { killAll, removeTempDirs, startServer, type OptareServer } from './server';
-import { IDLE_AFTER_ONE_REQUEST, slowClient, TRICKLED_BODY, TRICKLED_HEADERS, type SlowClientOutcome } from './slow-client';
+import { IDLE_AFTER_ONE_REQUEST, slowClient, TRICKLED_BODY, TRICKLED_HEADERS, type SlowClientOutcome } from '../../tests/support/slow-client';
 
 /**
  * Clients that hold a connection without finishing a request (slowloris and its kin) against one

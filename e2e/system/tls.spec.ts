@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { jsonLines, killAll, removeTempDirs, type OptareServer } from './server';
 import { ownPort } from './own-ports';
 import { handshake, httpsRequest, makeCertificate, startTlsServer, type Certificate } from './tls';
-import { slowClient, TRICKLED_HEADERS } from './slow-client';
+import { slowClient, TRICKLED_HEADERS } from '../../tests/support/slow-client';
 
 /**
  * Optare terminating TLS itself: one HTTPS server (with its plain-HTTP redirect port) that the

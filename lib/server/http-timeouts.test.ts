@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { slowClient, TRICKLED_BODY } from '../../tests/support/slow-client';
 import { HTTP_TIMEOUTS, httpTimeoutOptions } from './http-timeouts';
 
 const servers: http.Server[] = [];
@@ -17,24 +18,6 @@ async function listening(options: http.ServerOptions): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** Sends complete headers and then a byte of the body a second until the server hangs up. */
-function trickleBody(port: number): Promise<{ statusLine: string; closedAfterMs: number }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n');
-    });
-    const ticker = setInterval(() => socket.writable && socket.write('a'), 500);
-    let received = '';
-    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearInterval(ticker);
-      resolve({ statusLine: received.split('\r\n')[0]!, closedAfterMs: performance.now() - started });
-    });
-  });
-}
-
 describe('HTTP timeouts', () => {
   it('are the documented ones: headers 10 s, a request 30 s, an idle keep-alive 5 s, a TLS handshake 10 s', () => {
     expect(HTTP_TIMEOUTS).toEqual({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, tlsHandshakeMs: 10_000 });
@@ -44,7 +27,7 @@ describe('HTTP timeouts', () => {
 
   it('cut a slow request off within a second of its limit, not at Node’s 30 s check', async () => {
     const port = await listening({ ...httpTimeoutOptions({ requestMs: 2_000 }), headersTimeout: 2_000 });
-    const outcome = await trickleBody(port);
+    const outcome = await slowClient(net.connect(port, '127.0.0.1'), ...TRICKLED_BODY, 500);
     expect(outcome.statusLine).toBe('HTTP/1.1 408 Request Timeout');
     expect(outcome.closedAfterMs).toBeGreaterThan(1_900);
     expect(outcome.closedAfterMs).toBeLessThan(3_500);

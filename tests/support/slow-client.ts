@@ -32,7 +32,7 @@ export function slowClient(socket: net.Socket, first: string, line: string | nul
 /** A request whose header lines never end: a new one every second. */
 export const TRICKLED_HEADERS = ['GET /healthz HTTP/1.1\r\nHost: localhost\r\n', 'X-Slow: 1\r\n'] as const;
 
-/** A POST whose headers are complete and whose declared 1,000-byte body comes a byte a second. */
+/** A POST whose headers are complete and whose declared 1,000-byte body comes a byte at a time. */
 export const TRICKLED_BODY = [
   'POST /oauth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
   'a',
