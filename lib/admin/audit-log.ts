@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { resultWithin } from '../async/within';
 import { auditActor, type AdminActor } from './actor';
 import { actorQuery, checkAuditTimeRange, auditFilterFields, type AuditFilter } from './audit-filter';
 import type { AuditDetailValue } from '../audit/events';
@@ -306,12 +307,6 @@ export const chainCheckRequestSchema = z.object({ checkId: z.uuid().optional() }
  */
 export async function chainCheckState(checkId: string | undefined, waitMs: number): Promise<AuditChainCheckState> {
   const check = checkId && latestCheck?.id === checkId ? latestCheck : runningOrNewCheck();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const waited = await Promise.race([
-    check.done,
-    new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), waitMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const waited = await resultWithin(check.done, waitMs);
   return waited ? { state: 'done', checkId: check.id, ...waited } : { state: 'running', checkId: check.id, startedAt: check.startedAt };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { getConfig } from '../config';
+import { resultWithin } from '../async/within';
 import { logger } from '../log/logger';
 
 /** A plain-text email. `text` may hold one link with a token: it never reaches a log line. */
@@ -92,10 +93,7 @@ export async function settleEmailDeliveries(): Promise<void> {
  * connections to the mail server. Returns how many were left unfinished (0 when all were done).
  */
 export async function finishEmailDeliveries(ms: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([settleEmailDeliveries(), timedOut]);
-  clearTimeout(timer);
+  await resultWithin(settleEmailDeliveries(), ms);
   const current = state();
   current.transporter?.close();
   current.transporter = null;

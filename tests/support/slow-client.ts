@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** What a server did with a slow client: its status line if it answered, and when it closed. */
 export interface SlowClientOutcome {
@@ -11,7 +12,8 @@ export interface SlowClientOutcome {
  * done), then `line` every `everyMs` until the server closes the connection; with no `line`,
  * sends nothing more and waits. Never finishes a request on its own.
  */
-export function slowClient(socket: net.Socket, first: string, line: string | null = null, everyMs = 1_000, readyEvent = 'connect'): Promise<SlowClientOutcome> {
+export function slowClient(socket: net.Socket, first: string, line: string | null = null, everyMs = 1_000): Promise<SlowClientOutcome> {
+  const readyEvent = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
   return new Promise((resolve) => {
     const started = performance.now();
     let received = '';
