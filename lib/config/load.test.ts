@@ -64,7 +64,7 @@ describe('loadConfig defaults', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set, with the configured pool size', () => {
     const config = loadConfig(env({ DATABASE_URL: 'postgresql://u@db:5432/optare', OPTARE_DATABASE_POOL_SIZE: '7' }), { cwd });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7, migrateOnStart: true, preparedStatements: true });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/optare', poolSize: 7, migrateOnStart: true, preparedStatements: true, statementTimeoutMs: 30_000 });
   });
 
   it('migrates at start unless OPTARE_MIGRATE_ON_START=false, and refuses other values', () => {
@@ -83,6 +83,20 @@ describe('loadConfig defaults', () => {
     expect(configProblems(() => loadConfig(env({ DATABASE_URL: url, OPTARE_DATABASE_PREPARED_STATEMENTS: 'yes' }), { cwd }))).toEqual([
       'OPTARE_DATABASE_PREPARED_STATEMENTS: must be true or false',
     ]);
+  });
+
+  it('limits SQL statements to OPTARE_DATABASE_STATEMENT_TIMEOUT (30 s unless set), or not at all with off, and refuses other values', () => {
+    const url = 'postgresql://u@db:5432/optare';
+    const timeout = (value: string) => loadConfig(env({ DATABASE_URL: url, OPTARE_DATABASE_STATEMENT_TIMEOUT: value }), { cwd }).database;
+    expect(timeout('')).toMatchObject({ statementTimeoutMs: 30_000 });
+    expect(timeout('2m')).toMatchObject({ statementTimeoutMs: 120_000 });
+    expect(timeout('5')).toMatchObject({ statementTimeoutMs: 5_000 });
+    expect(timeout('off')).toMatchObject({ statementTimeoutMs: null });
+    for (const wrong of ['0', '2h', '30 seconds', 'none', '-5s']) {
+      expect(configProblems(() => timeout(wrong))).toEqual([
+        'OPTARE_DATABASE_STATEMENT_TIMEOUT: must be off or a duration such as 30s or 2m, between 1s and 3600s',
+      ]);
+    }
   });
 
   it('takes OPTARE_SECURITY_CONTACT as a mailto: or https: address and refuses anything else', () => {

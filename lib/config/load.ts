@@ -18,6 +18,8 @@ export type DatabaseTarget =
       migrateOnStart: boolean;
       /** OPTARE_DATABASE_PREPARED_STATEMENTS: the protocol endpoints' statements are prepared once per connection. */
       preparedStatements: boolean;
+      /** OPTARE_DATABASE_STATEMENT_TIMEOUT in milliseconds, or null (off): PostgreSQL cancels a statement that runs longer. */
+      statementTimeoutMs: number | null;
     }
   | { kind: 'embedded'; dataDir: string };
 
@@ -181,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
           poolSize: settings.OPTARE_DATABASE_POOL_SIZE,
           migrateOnStart: settings.OPTARE_MIGRATE_ON_START,
           preparedStatements: settings.OPTARE_DATABASE_PREPARED_STATEMENTS,
+          statementTimeoutMs: settings.OPTARE_DATABASE_STATEMENT_TIMEOUT === null ? null : settings.OPTARE_DATABASE_STATEMENT_TIMEOUT * 1000,
         }
       : { kind: 'embedded', dataDir },
     encryption,

@@ -20,6 +20,21 @@ const duration = (fallback: string, min: number, max: number) =>
       return seconds;
     });
 
+/** A duration as `duration` reads it, or `off` (null). */
+const durationOrOff = (fallback: string, min: number, max: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      if (value.trim() === 'off') return null;
+      const seconds = parseDurationSeconds(value);
+      if (seconds === null || seconds < min || seconds > max) {
+        ctx.addIssue({ code: 'custom', message: `must be off or a duration such as 30s or 2m, between ${min}s and ${max}s` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 /** A true/false setting that is true unless set to false. */
@@ -52,6 +67,8 @@ export const settingsSchema = z.object({
   OPTARE_DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
   // false behind a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
   OPTARE_DATABASE_PREPARED_STATEMENTS: trueUnlessFalse,
+  // Sent to PostgreSQL as each connection's statement_timeout; off behind a pooler that refuses it (set it on the role instead).
+  OPTARE_DATABASE_STATEMENT_TIMEOUT: z.preprocess(emptyToUndefined, durationOrOff('30s', 1, 3600)),
   // false: the server and CLI only check that every migration is applied (`npm run db:migrate` applies them with an owner role).
   OPTARE_MIGRATE_ON_START: trueUnlessFalse,
   OPTARE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./.data')),

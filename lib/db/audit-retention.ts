@@ -11,13 +11,18 @@ import type { Bytes } from '../crypto/hash';
 /** The pg_advisory_xact_lock key that lets one instance at a time prune (an arbitrary constant). */
 const RETENTION_LOCK = 0x6f70746172_617564n; // "optareaud"
 
+/** How long one pruning may take: deleting a long history in one statement can outlast OPTARE_DATABASE_STATEMENT_TIMEOUT. */
+const RETENTION_TIMEOUT_MS = 120_000;
+
 export function withAuditRetentionLock<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   return db().$transaction(
     async (tx) => {
+      // For this transaction only (is_local): its statements get the transaction's own limit.
+      await tx.$executeRaw`SELECT set_config('statement_timeout', ${String(RETENTION_TIMEOUT_MS)}, true)`;
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RETENTION_LOCK})`;
       return work(tx);
     },
-    { maxWait: 15_000, timeout: 120_000 },
+    { maxWait: 15_000, timeout: RETENTION_TIMEOUT_MS },
   );
 }
 

@@ -11,6 +11,7 @@ interface DatabaseRuntime {
   poolSize: number;
   preparedStatements: boolean;
   connectTimeoutMs: number;
+  statementTimeoutMs: number | null;
   pool?: pg.Pool;
   client?: PrismaClient;
 }
@@ -23,12 +24,17 @@ type Holder = { [GLOBAL_KEY]?: DatabaseRuntime };
  * once it knows the URL: the configured PostgreSQL, or the embedded database's private socket.
  * Kept on globalThis so Next.js's route bundles share the bootstrap's pool.
  */
-export function connectDatabase(url: string, poolSize: number, options: { preparedStatements?: boolean; connectTimeoutMs?: number } = {}): void {
+export function connectDatabase(
+  url: string,
+  poolSize: number,
+  options: { preparedStatements?: boolean; connectTimeoutMs?: number; statementTimeoutMs?: number | null } = {},
+): void {
   (globalThis as Holder)[GLOBAL_KEY] = {
     url,
     poolSize,
     preparedStatements: options.preparedStatements ?? false,
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: options.statementTimeoutMs ?? null,
   };
 }
 
@@ -114,6 +120,10 @@ function pool(runtime: DatabaseRuntime): pg.Pool {
       connectionTimeoutMillis: runtime.connectTimeoutMs,
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+      // Sent in the startup message, so PostgreSQL applies it to the whole session, whichever
+      // statement runs; pg's own query_timeout would only stop waiting and leave the statement
+      // running (and its locks held) on the server.
+      ...(runtime.statementTimeoutMs === null ? {} : { statement_timeout: runtime.statementTimeoutMs }),
     });
     // An idle connection dropped by the server (a restart, a failover) must not crash the
     // process: the pool discards it, and the next query opens a new one or fails with a 503.

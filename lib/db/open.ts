@@ -20,7 +20,8 @@ export async function openDatabase(
   options: { role: string; shareWithOwner: boolean },
 ): Promise<OpenedDatabase> {
   if (config.database.kind === 'postgres') {
-    connectDatabase(config.database.url, config.database.poolSize, { preparedStatements: config.database.preparedStatements });
+    const { url, poolSize, preparedStatements, statementTimeoutMs } = config.database;
+    connectDatabase(url, poolSize, { preparedStatements, statementTimeoutMs });
     return { url: config.database.url, kind: 'postgres', shared: false, close: disconnectDatabase };
   }
   const embedded = await openEmbeddedDatabase(config.database.dataDir, options);
