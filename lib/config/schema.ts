@@ -4,36 +4,26 @@ import { rateLimitSettings } from './rate-limits';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `value` in seconds when it is a duration between `min` and `max` seconds; otherwise an issue saying `must`. */
+function durationSeconds(value: string, min: number, max: number, ctx: z.RefinementCtx, must: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds !== null && seconds >= min && seconds <= max) return seconds;
+  ctx.addIssue({ code: 'custom', message: `${must}, between ${min}s and ${max}s` });
+  return z.NEVER;
+}
+
 const duration = (fallback: string, min: number, max: number) =>
   z
     .string()
     .default(fallback)
-    .transform((value, ctx) => {
-      const seconds = parseDurationSeconds(value);
-      if (seconds === null || seconds < min || seconds > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a duration such as 900, 15m, 8h or 7d, between ${min}s and ${max}s`,
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    });
+    .transform((value, ctx) => durationSeconds(value, min, max, ctx, 'must be a duration such as 900, 15m, 8h or 7d'));
 
 /** A duration as `duration` reads it, or `off` (null). */
 const durationOrOff = (fallback: string, min: number, max: number) =>
   z
     .string()
     .default(fallback)
-    .transform((value, ctx) => {
-      if (value.trim() === 'off') return null;
-      const seconds = parseDurationSeconds(value);
-      if (seconds === null || seconds < min || seconds > max) {
-        ctx.addIssue({ code: 'custom', message: `must be off or a duration such as 30s or 2m, between ${min}s and ${max}s` });
-        return z.NEVER;
-      }
-      return seconds;
-    });
+    .transform((value, ctx) => (value.trim() === 'off' ? null : durationSeconds(value, min, max, ctx, 'must be off or a duration such as 30s or 2m')));
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
